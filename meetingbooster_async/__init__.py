@@ -1,0 +1,39 @@
+"""meetingbooster-async: the asyncio (and trio) SDK for the MeetingBooster REST API."""
+
+from ._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    ConfigurationError,
+    InvalidGrantError,
+    LoginFailedError,
+    MeetingBoosterError,
+    NotFoundError,
+    OAuthError,
+    OAuthResponseError,
+    PermissionDeniedError,
+    RequestNotReplayableError,
+    ResponseValidationError,
+    ServerError,
+)
+from ._version import __version__
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ConfigurationError",
+    "InvalidGrantError",
+    "LoginFailedError",
+    "MeetingBoosterError",
+    "NotFoundError",
+    "OAuthError",
+    "OAuthResponseError",
+    "PermissionDeniedError",
+    "RequestNotReplayableError",
+    "ResponseValidationError",
+    "ServerError",
+    "__version__",
+]
