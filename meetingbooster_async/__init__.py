@@ -1,5 +1,7 @@
 """meetingbooster-async: the asyncio (and trio) SDK for the MeetingBooster REST API."""
 
+from ._auth import MeetingBoosterAuth
+from ._client import MeetingBoosterClient
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -27,6 +29,8 @@ __all__ = [
     "ConfigurationError",
     "InvalidGrantError",
     "LoginFailedError",
+    "MeetingBoosterAuth",
+    "MeetingBoosterClient",
     "MeetingBoosterError",
     "NotFoundError",
     "OAuthError",

@@ -1,0 +1,197 @@
+"""MeetingBoosterClient: an authenticated httpx.AsyncClient that gates sends and signs out."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+from typing import Any, Final, Literal
+
+import anyio
+import httpx
+from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
+
+from ._auth import MeetingBoosterAuth, check_secure_url
+from ._errors import ConfigurationError, MeetingBoosterError
+
+__all__ = ["MeetingBoosterClient"]
+
+logger: Final = logging.getLogger("meetingbooster_async")
+
+#: Seconds a signout on close may take before the client closes anyway.
+SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
+
+
+class _RefuseAllCookies(DefaultCookiePolicy):
+    """Keep no cookie from any response: MeetingBooster auth is Bearer only."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+class _GateReleasingStream(httpx.AsyncByteStream):
+    """A streamed response body that gives its in-flight slot back when closed."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, gate: anyio.Semaphore) -> None:
+        self._stream = stream
+        self._gate: anyio.Semaphore | None = gate
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._gate is not None:
+                self._gate.release()
+                self._gate = None
+
+
+class MeetingBoosterClient(httpx.AsyncClient):
+    """An ``httpx.AsyncClient`` for a MeetingBooster server, logged in on first use.
+
+    Everything httpx does works unchanged and authenticated: ``await client.get(
+    "/api/v1/mymeetings/list")`` logs in (once, for all concurrent callers), sends
+    ``Authorization: Bearer …``, refreshes before expiry and recovers a 401.
+
+    Example:
+        >>> async def main() -> None:
+        ...     async with MeetingBoosterClient(
+        ...         "https://mb.example.com", username="ann@example.com", password="secret"
+        ...     ) as client:
+        ...         response = await client.get("/api/v1/mymeetings/sync")
+
+    Args:
+        base_url: the server root (``/oauth`` and ``/api/v1/…`` sit below it).
+        username, password: log in as this user (or give ``auth=`` instead).
+        auth: a :class:`MeetingBoosterAuth` to use instead of username and password.
+        token_url: the token endpoint; default ``{base_url}/oauth`` (the docs put it at the
+            server root; an install under a virtual directory may differ).
+        signout_on_close: sign out on ``aclose()`` and on leaving ``async with``. Default:
+            true when this client built its own auth from username and password.
+        allow_insecure_http: permit plain ``http://`` to a host that is not loopback.
+        max_in_flight: how many requests may be past the auth flow at once. The rest wait
+            *before* a token is attached, so a request queued for a pooled connection never
+            carries a token that goes stale while it waits. Default ``"pool"``: the
+            connection pool's ``max_connections`` (100); ``None`` disables the gate.
+        keep_cookies: keep cookies that responses set (default false: Bearer only, so a
+            signed-out session stays signed out and no cookie crosses between users).
+        **kwargs: anything ``httpx.AsyncClient`` takes (``timeout``, ``transport``, ``limits``…).
+    """
+
+    def __init__(
+        self,
+        base_url: str | httpx.URL,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        auth: MeetingBoosterAuth | None = None,
+        token_url: str | httpx.URL | None = None,
+        signout_on_close: bool | None = None,
+        allow_insecure_http: bool = False,
+        max_in_flight: int | Literal["pool"] | None = "pool",
+        keep_cookies: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        url = httpx.URL(base_url)
+        check_secure_url(url, allow_insecure_http=allow_insecure_http, what="base_url")
+        if not keep_cookies and "cookies" not in kwargs:
+            kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
+        super().__init__(base_url=url, **kwargs)
+        self._owns_auth = auth is None
+        if auth is None:
+            if username is None or password is None:
+                raise ConfigurationError("give username= and password=, or auth=")
+            auth = MeetingBoosterAuth(
+                token_url=token_url if token_url is not None else self._merge_url("oauth"),
+                username=username,
+                password=password,
+                allow_insecure_http=allow_insecure_http,
+            )
+        elif username is not None or password is not None or token_url is not None:
+            raise ConfigurationError("give either auth= or username/password/token_url, not both")
+        auth.bind_transport(self._transport_for_url(auth.token_url))
+        self.auth = auth
+        self._mb_auth = auth
+        self._signout_on_close = self._owns_auth if signout_on_close is None else signout_on_close
+        if max_in_flight == "pool":
+            limits = kwargs.get("limits", httpx.Limits(max_connections=100))
+            max_in_flight = limits.max_connections
+        self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
+
+    def __repr__(self) -> str:
+        return f"<MeetingBoosterClient {self.base_url} as {self._mb_auth.username!r}>"
+
+    @property
+    def mb_auth(self) -> MeetingBoosterAuth:
+        """The :class:`MeetingBoosterAuth` this client authenticates with."""
+        return self._mb_auth
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: httpx.Auth | UseClientDefault | None = USE_CLIENT_DEFAULT,  # type: ignore[override]
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        """Send through the in-flight gate, then httpx's usual auth/redirect chain."""
+        gate = self._gate
+        if gate is None:
+            return await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        await gate.acquire()
+        try:
+            response = await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        except BaseException:
+            gate.release()
+            raise
+        if not stream:
+            gate.release()
+            return response
+        # A streamed body holds its connection until closed: so does its slot.
+        assert isinstance(response.stream, httpx.AsyncByteStream)
+        response.stream = _GateReleasingStream(response.stream, gate)
+        return response
+
+    async def login(self) -> None:
+        """Log in now rather than on the first request (to fail fast on bad credentials)."""
+        await self._mb_auth.login()
+
+    async def signout(self) -> None:
+        """Dispose of the tokens on the server (``grant_type=signout``)."""
+        await self._mb_auth.signout()
+
+    async def aclose(self) -> None:
+        await self._close_session()
+        await super().aclose()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        # httpx's __aexit__ does not call aclose(): sign out here too.
+        await self._close_session()
+        await super().__aexit__(exc_type, exc_value, traceback)
+
+    async def _close_session(self) -> None:
+        auth = self._mb_auth
+        if self.is_closed:
+            return
+        if self._signout_on_close and auth.signed_in:
+            # Cleanup must run even when we are being cancelled, but not forever.
+            with anyio.CancelScope(shield=True), anyio.move_on_after(SIGNOUT_ON_CLOSE_TIMEOUT):
+                try:
+                    await auth.signout()
+                except MeetingBoosterError as exc:
+                    logger.warning("signout on close failed: %s", exc)
+        if self._owns_auth:
+            await auth.aclose()

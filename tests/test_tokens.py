@@ -1,0 +1,246 @@
+"""TokenManager's decisions, driven by hand on a fake clock (no event loop, no network)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+from urllib.parse import parse_qs
+
+import httpx
+import pytest
+
+from meetingbooster_async import (
+    APIConnectionError,
+    InvalidGrantError,
+    LoginFailedError,
+    OAuthResponseError,
+)
+from meetingbooster_async._oauth import Credentials
+from meetingbooster_async._tokens import AccessToken, TokenManager, TokenPolicy
+
+from .fakes import FakeClock, oauth_error
+
+URL = httpx.URL("https://mb.test/oauth")
+Responder = Callable[[dict[str, str]], httpx.Response | Exception]
+
+
+def run(
+    flow: Generator[httpx.Request, httpx.Response, Any], respond: Responder
+) -> tuple[Any, list[str]]:
+    """Drive a token flow; return its result and the grant types it sent."""
+    sent: list[str] = []
+    try:
+        request = next(flow)
+        while True:
+            fields = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
+            sent.append(fields["grant_type"])
+            answer = respond(fields)
+            request = flow.throw(answer) if isinstance(answer, Exception) else flow.send(answer)
+    except StopIteration as stop:
+        return stop.value, sent
+
+
+def token_body(n: int, lifetime: object = "60") -> httpx.Response:
+    return httpx.Response(
+        200, json={"access_token": f"a{n}", "refresh_token": f"r{n}", "expires_in": lifetime}
+    )
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def manager(clock: FakeClock) -> TokenManager:
+    return TokenManager(
+        Credentials(username="ann", password="pw"),
+        URL,
+        clock=clock,
+        policy=TokenPolicy(login_failure_cooldown=30.0),
+    )
+
+
+def login(manager: TokenManager, lifetime: object = "60") -> AccessToken:
+    token, sent = run(manager.acquire(), lambda f: token_body(1, lifetime))
+    assert sent == ["password"]
+    return token  # type: ignore[no-any-return]
+
+
+def test_first_acquire_logs_in_and_schedules_refresh_half_way_for_short_tokens(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token = login(manager, "60")
+    assert token.header == "Bearer a1"
+    assert token.expires_at == clock.now + 60
+    # refresh at lifetime - min(margin=60, lifetime/2) = 30 s: never "expired on arrival"
+    assert token.refresh_at == clock.now + 30
+    assert manager.usable() is token
+    clock.advance(29.9)
+    assert manager.usable() is token
+    clock.advance(0.1)
+    assert manager.usable() is None
+
+
+def test_long_tokens_refresh_one_margin_before_expiry(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token = login(manager, 1200)
+    assert token.refresh_at == clock.now + 1140
+
+
+def test_missing_expires_in_uses_the_default_lifetime(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token, _ = run(manager.acquire(), lambda f: httpx.Response(200, json={"access_token": "a"}))
+    assert token.expires_at == clock.now + 1200
+
+
+def test_a_valid_token_is_returned_without_a_call(manager: TokenManager) -> None:
+    token = login(manager)
+    again, sent = run(manager.acquire(), lambda f: pytest.fail("no call expected"))
+    assert again is token and sent == []
+
+
+def test_due_token_is_refreshed_with_the_refresh_token(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    login(manager)
+    clock.advance(31)
+    seen: list[dict[str, str]] = []
+
+    def respond(fields: dict[str, str]) -> httpx.Response:
+        seen.append(fields)
+        return token_body(2)
+
+    token, sent = run(manager.acquire(), respond)
+    assert sent == ["refresh_token"] and seen[0]["refresh_token"] == "r1"
+    assert token.header == "Bearer a2"
+
+
+def test_rejected_token_is_dropped_only_if_still_current(manager: TokenManager) -> None:
+    first = login(manager)
+    second, sent = run(manager.acquire(rejected=first), lambda f: token_body(2))
+    assert sent == ["refresh_token"]
+    # A late 401 for the first token must not throw away the second one.
+    third, sent = run(manager.acquire(rejected=first), lambda f: pytest.fail("no call"))
+    assert third is second and sent == []
+
+
+def test_invalid_grant_on_refresh_falls_back_to_one_password_login(manager: TokenManager) -> None:
+    first = login(manager)
+    answers = iter([oauth_error("invalid_grant"), token_body(2)])
+    token, sent = run(manager.acquire(rejected=first), lambda f: next(answers))
+    assert sent == ["refresh_token", "password"]
+    assert token.header == "Bearer a2"
+
+
+def test_forced_login_skips_the_refresh_token(manager: TokenManager) -> None:
+    first = login(manager)
+    _token, sent = run(manager.acquire(rejected=first, force_login=True), lambda f: token_body(2))
+    assert sent == ["password"]
+
+
+def test_failed_proactive_refresh_keeps_the_valid_token(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    first = login(manager)
+    clock.advance(31)  # due, but valid until 60
+    token, sent = run(manager.acquire(), lambda f: httpx.Response(503, text="<html>down</html>"))
+    assert sent == ["refresh_token"]
+    assert token.header == first.header and token.generation == first.generation
+    # No hammering: the next proactive attempt waits proactive_retry (5 s).
+    assert manager.usable() is token
+    clock.advance(5)
+    assert manager.usable() is None
+
+
+def test_failure_without_a_valid_token_raises_typed(manager: TokenManager) -> None:
+    with pytest.raises(OAuthResponseError):
+        run(manager.acquire(), lambda f: httpx.Response(200, text="<html>login page</html>"))
+
+
+def test_transport_errors_thrown_into_the_flow_propagate(manager: TokenManager) -> None:
+    with pytest.raises(APIConnectionError):
+        run(manager.acquire(), lambda f: APIConnectionError("reset"))
+
+
+def test_failed_login_starts_a_cooldown_and_nothing_is_sent_in_it(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    with pytest.raises(LoginFailedError):
+        run(
+            manager.acquire(),
+            lambda f: oauth_error("unauthorized_client", retry=10, state="FAILEDLOGIN"),
+        )
+    # The server asked for 10 s, the policy floor for a refused login is 30 s.
+    assert manager.cooldown_remaining() == 30
+    clock.advance(12)
+    with pytest.raises(LoginFailedError) as info:
+        run(manager.acquire(), lambda f: pytest.fail("nothing may be sent in the cooldown"))
+    assert info.value.in_cooldown and info.value.retry_in_seconds == 18
+    clock.advance(18)
+    _token, sent = run(manager.acquire(), lambda f: token_body(1))
+    assert sent == ["password"]
+
+
+def test_server_cooldown_longer_than_the_floor_wins(manager: TokenManager) -> None:
+    with pytest.raises(LoginFailedError):
+        run(manager.acquire(), lambda f: oauth_error("unauthorized_client", retry=600))
+    assert manager.cooldown_remaining() == 600
+
+
+def test_invalid_grant_with_retry_in_seconds_does_not_log_in(manager: TokenManager) -> None:
+    first = login(manager)
+    with pytest.raises(InvalidGrantError):
+        run(manager.acquire(rejected=first), lambda f: oauth_error("invalid_grant", retry=20))
+    assert manager.cooldown_remaining() == 20
+
+
+def test_waiters_of_a_failed_attempt_share_its_failure(manager: TokenManager) -> None:
+    seen = manager.epoch  # a waiter queues here ...
+    with pytest.raises(OAuthResponseError):  # ... while the leader's attempt fails
+        run(manager.acquire(), lambda f: httpx.Response(500, text="boom"))
+    with pytest.raises(OAuthResponseError) as info:
+        run(manager.acquire(seen_epoch=seen), lambda f: pytest.fail("no second call"))
+    assert "HTTP 500" in str(info.value)
+    # A caller arriving afterwards tries again.
+    _token, sent = run(manager.acquire(seen_epoch=manager.epoch), lambda f: token_body(1))
+    assert sent == ["password"]
+
+
+def test_signout_forgets_tokens_and_tells_the_server(manager: TokenManager) -> None:
+    login(manager)
+    seen: list[dict[str, str]] = []
+
+    def respond(fields: dict[str, str]) -> httpx.Response:
+        seen.append(fields)
+        return httpx.Response(200, json={})
+
+    run(manager.signout(), respond)
+    assert seen == [{"grant_type": "signout", "refresh_token": "r1", "app_id": "Api"}]
+    assert manager.usable() is None and not manager.has_refresh_token
+
+
+def test_signout_without_tokens_sends_nothing(manager: TokenManager) -> None:
+    _, sent = run(manager.signout(), lambda f: pytest.fail("nothing to sign out"))
+    assert sent == []
+
+
+def test_signout_of_an_already_invalid_token_is_fine(manager: TokenManager) -> None:
+    login(manager)
+    _, sent = run(manager.signout(), lambda f: oauth_error("invalid_grant"))
+    assert sent == ["signout"]
+
+
+def test_signout_failure_is_typed(manager: TokenManager) -> None:
+    login(manager)
+    with pytest.raises(OAuthResponseError):
+        run(manager.signout(), lambda f: httpx.Response(500, text="<html/>"))
+    assert not manager.has_refresh_token
+
+
+def test_repr_shows_no_secret(manager: TokenManager) -> None:
+    token = login(manager)
+    for text in (repr(manager), repr(token), str(token)):
+        assert "a1" not in text and "r1" not in text and "pw" not in text
