@@ -19,6 +19,7 @@ from ._errors import (
     ResponseValidationError,
     ServerError,
 )
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PermissionDeniedError",
     "RequestNotReplayableError",
     "ResponseValidationError",
+    "RetryPolicy",
     "ServerError",
     "__version__",
 ]

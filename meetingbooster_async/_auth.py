@@ -25,8 +25,9 @@ from ._errors import (
     MeetingBoosterError,
     RequestNotReplayableError,
 )
-from ._oauth import DEFAULT_APP_ID, Credentials
-from ._tokens import AccessToken, TokenManager, TokenPolicy
+from ._oauth import DEFAULT_APP_ID, Credentials, parse_oauth_error
+from ._retry import RetryPolicy, is_replayable
+from ._tokens import AccessToken, TokenManager, TokenPolicy, logger
 
 __all__ = ["MeetingBoosterAuth", "check_secure_url"]
 
@@ -52,13 +53,6 @@ def check_secure_url(url: httpx.URL, *, allow_insecure_http: bool, what: str) ->
         f"{what} {url.copy_with(query=None)} is not https: passwords and tokens would travel "
         "in clear text. Use https, or pass allow_insecure_http=True if you mean it."
     )
-
-
-def _replayable(request: httpx.Request) -> bool:
-    # Bytes bodies (content=, json=, data=, no body) are ByteStream; multipart re-reads its
-    # files. Anything else is a one-shot iterator that httpx cannot send twice.
-    stream = request.stream
-    return isinstance(stream, httpx.ByteStream) or type(stream).__name__ == "MultipartStream"
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -91,6 +85,8 @@ class MeetingBoosterAuth(httpx.Auth):
             it to pass instead of failing at once (default 0: fail at once).
         token_timeout: overall deadline of one ``/oauth`` exchange, refresh and retry included.
         allow_insecure_http: permit ``http://`` to a host that is not loopback.
+        token_retry: how ``/oauth`` glitches (transport errors, a 5xx without a JSOAuthError
+            body) are retried; a JSOAuthError never is. Default: 2 retries from 0.2 s.
         transport, sync_transport: where ``/oauth`` calls go; by default the client's own
             transport (bound by :class:`MeetingBoosterClient`) or a private one.
         clock: a monotonic clock in seconds (inject one in tests).
@@ -112,6 +108,7 @@ class MeetingBoosterAuth(httpx.Auth):
         cooldown_wait: float = 0.0,
         token_timeout: float = 30.0,
         allow_insecure_http: bool = False,
+        token_retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -135,6 +132,7 @@ class MeetingBoosterAuth(httpx.Auth):
         )
         self._cooldown_wait = cooldown_wait
         self._token_timeout = token_timeout
+        self._token_retry = token_retry or DEFAULT_TOKEN_RETRY
         self._transport = transport
         self._sync_transport = sync_transport
         self._owns_transport = False
@@ -173,7 +171,7 @@ class MeetingBoosterAuth(httpx.Auth):
         for force_login in (False, True):
             if response.status_code != 401:
                 return
-            if not _replayable(request):
+            if not is_replayable(request):
                 raise RequestNotReplayableError(
                     "401 needs a retry with a fresh token, but the request body was a stream"
                 )
@@ -193,7 +191,7 @@ class MeetingBoosterAuth(httpx.Auth):
         for force_login in (False, True):
             if response.status_code != 401:
                 return
-            if not _replayable(request):
+            if not is_replayable(request):
                 raise RequestNotReplayableError(
                     "401 needs a retry with a fresh token, but the request body was a stream"
                 )
@@ -271,24 +269,33 @@ class MeetingBoosterAuth(httpx.Auth):
             self._transport, self._owns_transport = httpx.AsyncHTTPTransport(), True
         transport = self._transport
         # Shielded: the caller that leads a refresh may be cancelled, but the others are waiting
-        # for this very call; its own deadline bounds it.
-        with anyio.CancelScope(shield=True):
-            try:
-                with anyio.fail_after(self._token_timeout):
+        # for this very call. Bounded by token_timeout and by the caller's own deadline.
+        deadline = min(
+            anyio.current_effective_deadline(), anyio.current_time() + self._token_timeout
+        )
+        attempt = 0
+        with anyio.CancelScope(shield=True, deadline=deadline) as scope:
+            while True:
+                try:
                     response = await transport.handle_async_request(request)
                     try:
                         await response.aread()
                     finally:
                         await response.aclose()
-            except (TimeoutError, httpx.TimeoutException) as exc:
-                raise APITimeoutError("the token endpoint timed out", request=request) from exc
-            except httpx.TransportError as exc:
-                raise APIConnectionError(
-                    f"the token endpoint could not be reached: {type(exc).__name__}",
-                    request=request,
-                ) from exc
-        response.request = request
-        return response
+                except httpx.TransportError as exc:
+                    delay = self._token_retry.delay_after_error(request, exc, attempt)
+                    if delay is None:
+                        raise _wrap_transport_error(exc, request) from exc
+                else:
+                    response.request = request
+                    delay = _token_retry_delay(self._token_retry, response, attempt)
+                    if delay is None:
+                        return response
+                logger.debug("token call failed; retry %d in %.2fs", attempt + 1, delay)
+                await anyio.sleep(delay)
+                attempt += 1
+        assert scope.cancelled_caught
+        raise APITimeoutError("the token endpoint did not answer in time", request=request)
 
     # -- sync driver ---------------------------------------------------------------------
 
@@ -322,17 +329,44 @@ class MeetingBoosterAuth(httpx.Auth):
     def _send(self, request: httpx.Request) -> httpx.Response:
         if self._sync_transport is None:
             self._sync_transport, self._owns_sync_transport = httpx.HTTPTransport(), True
-        try:
-            response = self._sync_transport.handle_request(request)
+        attempt = 0
+        while True:
             try:
-                response.read()
-            finally:
-                response.close()
-        except httpx.TimeoutException as exc:
-            raise APITimeoutError("the token endpoint timed out", request=request) from exc
-        except httpx.TransportError as exc:
-            raise APIConnectionError(
-                f"the token endpoint could not be reached: {type(exc).__name__}", request=request
-            ) from exc
-        response.request = request
-        return response
+                response = self._sync_transport.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                delay = self._token_retry.delay_after_error(request, exc, attempt)
+                if delay is None:
+                    raise _wrap_transport_error(exc, request) from exc
+            else:
+                response.request = request
+                delay = _token_retry_delay(self._token_retry, response, attempt)
+                if delay is None:
+                    return response
+            logger.debug("token call failed; retry %d in %.2fs", attempt + 1, delay)
+            time.sleep(delay)
+            attempt += 1
+
+
+#: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
+#: a JSOAuthError: that is a verdict. A lost refresh answer costs at most one extra login.
+DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, backoff_max=2.0)
+
+
+def _token_retry_delay(policy: RetryPolicy, response: httpx.Response, attempt: int) -> float | None:
+    if response.status_code < 500 or parse_oauth_error(response) is not None:
+        return None
+    return policy.delay_after_status(
+        response.request, response.status_code, response.headers, attempt
+    )
+
+
+def _wrap_transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError("the token endpoint timed out", request=request)
+    return APIConnectionError(
+        f"the token endpoint could not be reached: {type(exc).__name__}", request=request
+    )

@@ -9,16 +9,20 @@ from types import TracebackType
 from typing import Any, Final, Literal
 
 import anyio
+import attrs
 import httpx
 from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 
 from ._auth import MeetingBoosterAuth, check_secure_url
-from ._errors import ConfigurationError, MeetingBoosterError
+from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
+from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 
 __all__ = ["MeetingBoosterClient"]
 
 logger: Final = logging.getLogger("meetingbooster_async")
 
+#: The client's retry policy unless one is given.
+DEFAULT_RETRY: Final = RetryPolicy()
 #: Seconds a signout on close may take before the client closes anyway.
 SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
 
@@ -79,6 +83,13 @@ class MeetingBoosterClient(httpx.AsyncClient):
             connection pool's ``max_connections`` (100); ``None`` disables the gate.
         keep_cookies: keep cookies that responses set (default false: Bearer only, so a
             signed-out session stays signed out and no cookie crosses between users).
+        retry: the :class:`RetryPolicy` for every request this client sends (default: 2
+            retries of idempotent requests after connect errors, timeouts, 408, 429 and 5xx).
+            Per call: ``extensions={"meetingbooster_retry": 0 | n | RetryPolicy(...)}``; mark a
+            POST safe to retry with ``extensions={"meetingbooster_idempotent": True}``.
+        deadline: overall seconds per call, the token refresh and every retry included
+            (default none: only httpx's per-phase ``timeout``). Per call:
+            ``extensions={"meetingbooster_deadline": seconds}``. Raises ``APITimeoutError``.
         **kwargs: anything ``httpx.AsyncClient`` takes (``timeout``, ``transport``, ``limits``…).
     """
 
@@ -94,6 +105,8 @@ class MeetingBoosterClient(httpx.AsyncClient):
         allow_insecure_http: bool = False,
         max_in_flight: int | Literal["pool"] | None = "pool",
         keep_cookies: bool = False,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
         **kwargs: Any,
     ) -> None:
         url = httpx.URL(base_url)
@@ -121,6 +134,8 @@ class MeetingBoosterClient(httpx.AsyncClient):
             limits = kwargs.get("limits", httpx.Limits(max_connections=100))
             max_in_flight = limits.max_connections
         self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
+        self._retry = retry or DEFAULT_RETRY
+        self._deadline = deadline
 
     def __repr__(self) -> str:
         return f"<MeetingBoosterClient {self.base_url} as {self._mb_auth.username!r}>"
@@ -138,7 +153,72 @@ class MeetingBoosterClient(httpx.AsyncClient):
         auth: httpx.Auth | UseClientDefault | None = USE_CLIENT_DEFAULT,  # type: ignore[override]
         follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
-        """Send through the in-flight gate, then httpx's usual auth/redirect chain."""
+        """Send with retries and an overall deadline, through the in-flight gate."""
+        deadline = request.extensions.get(DEADLINE_EXTENSION, self._deadline)
+        if deadline is None:
+            return await self._send_retrying(request, stream, auth, follow_redirects)
+        try:
+            with anyio.fail_after(deadline):
+                return await self._send_retrying(request, stream, auth, follow_redirects)
+        except TimeoutError as exc:
+            raise APITimeoutError(
+                f"no response within the {deadline:g}s deadline", request=request
+            ) from exc
+
+    async def _send_retrying(
+        self,
+        request: httpx.Request,
+        stream: bool,
+        auth: httpx.Auth | UseClientDefault | None,
+        follow_redirects: bool | UseClientDefault,
+    ) -> httpx.Response:
+        policy = self._retry_policy_for(request)
+        attempt = 0
+        while True:
+            try:
+                response = await self._send_gated(request, stream, auth, follow_redirects)
+            except MeetingBoosterError:
+                raise  # our own verdicts (token errors) are final here
+            except httpx.TransportError as exc:
+                delay = policy.delay_after_error(request, exc, attempt)
+                if delay is None or not is_replayable(request):
+                    raise
+                reason = type(exc).__name__
+            else:
+                delay = policy.delay_after_status(
+                    request, response.status_code, response.headers, attempt
+                )
+                if delay is None or not is_replayable(request):
+                    return response
+                reason = f"HTTP {response.status_code}"
+                await response.aclose()
+            logger.debug(
+                "retry %d/%d of %s %s in %.2fs after %s",
+                attempt + 1,
+                policy.max_retries,
+                request.method,
+                request.url.copy_with(query=None),
+                delay,
+                reason,
+            )
+            await anyio.sleep(delay)
+            attempt += 1
+
+    def _retry_policy_for(self, request: httpx.Request) -> RetryPolicy:
+        override = request.extensions.get(RETRY_EXTENSION)
+        if override is None:
+            return self._retry
+        if isinstance(override, RetryPolicy):
+            return override
+        return attrs.evolve(self._retry, max_retries=int(override))
+
+    async def _send_gated(
+        self,
+        request: httpx.Request,
+        stream: bool,
+        auth: httpx.Auth | UseClientDefault | None,
+        follow_redirects: bool | UseClientDefault,
+    ) -> httpx.Response:
         gate = self._gate
         if gate is None:
             return await super().send(

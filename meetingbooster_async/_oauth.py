@@ -15,6 +15,7 @@ import attrs
 import httpx
 
 from ._errors import InvalidGrantError, LoginFailedError, OAuthError, OAuthResponseError
+from ._retry import IDEMPOTENT_EXTENSION
 
 __all__ = [
     "DEFAULT_APP_ID",
@@ -82,7 +83,10 @@ def build_grant_request(
         fields["refresh_token"] = refresh_token
     fields["app_id"] = app_id
     body = urlencode(fields).encode("ascii")
-    extensions = {"timeout": timeout.as_dict()} if timeout is not None else {}
+    # A grant may be retried after a glitch (see _auth): mark it so for the retry policy.
+    extensions: dict[str, object] = {IDEMPOTENT_EXTENSION: True}
+    if timeout is not None:
+        extensions["timeout"] = timeout.as_dict()
     return httpx.Request(
         "POST",
         token_url,

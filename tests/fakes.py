@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
 import anyio
@@ -50,6 +50,8 @@ class FakeServer:
         self.hold: anyio.Event | None = None
         self.oauth_entered = 0
         self.api_hold: anyio.Event | None = None
+        #: path -> async handler that answers instead of the default API behaviour
+        self.overrides: dict[str, Callable[[httpx.Request], Awaitable[httpx.Response]]] = {}
         self.api_entered = 0
         self._ids = itertools.count(1)
 
@@ -95,6 +97,12 @@ class FakeServer:
         return oauth_error("unsupported_grant_type")
 
     async def api(self, request: httpx.Request) -> httpx.Response:
+        override = self.overrides.get(request.url.path)
+        if override is not None:
+            return await override(request)
+        return await self.default_api(request)
+
+    async def default_api(self, request: httpx.Request) -> httpx.Response:
         self.api_entered += 1
         header = request.headers.get("Authorization")
         self.api_auth.append(header)

@@ -143,14 +143,14 @@ async def test_failed_proactive_refresh_keeps_using_the_valid_token(
     fake: FakeServer, clock: FakeClock
 ) -> None:
     fake.lifetime = "60"
-    fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")]
+    fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")] * 3
     async with make_client(fake, clock) as client:
         await client.get("/api/v1/x")
         clock.advance(40)
         response = await client.get("/api/v1/x")
         again = await client.get("/api/v1/x")
     assert response.status_code == again.status_code == 200
-    assert fake.grants == {"password": 1, "refresh_token": 1}
+    assert fake.grants == {"password": 1, "refresh_token": 3}
 
 
 async def test_expired_token_is_refreshed_before_sending(
@@ -223,7 +223,7 @@ async def test_cooldown_wait_waits_instead_of_failing(fake: FakeServer) -> None:
     ],
 )
 async def test_malformed_oauth_answers_are_typed(fake: FakeServer, answer: httpx.Response) -> None:
-    fake.script["password"] = [answer]
+    fake.script["password"] = [answer] * (3 if answer.status_code >= 500 else 1)  # 5xx: retried
     async with make_client(fake) as client:
         with pytest.raises(OAuthResponseError):
             await client.get("/api/v1/x")
@@ -232,7 +232,7 @@ async def test_malformed_oauth_answers_are_typed(fake: FakeServer, answer: httpx
 
 
 async def test_token_endpoint_connection_errors_are_wrapped(fake: FakeServer) -> None:
-    fake.script["password"] = [_raiser(httpx.ConnectError("refused"))]
+    fake.script["password"] = [_raiser(httpx.ConnectError("refused"))] * 3
     async with make_client(fake) as client:
         with pytest.raises(APIConnectionError) as info:
             await client.get("/api/v1/x")
@@ -241,7 +241,7 @@ async def test_token_endpoint_connection_errors_are_wrapped(fake: FakeServer) ->
 
 
 async def test_token_endpoint_timeouts_are_wrapped(fake: FakeServer) -> None:
-    fake.script["password"] = [_raiser(httpx.ReadTimeout("slow"))]
+    fake.script["password"] = [_raiser(httpx.ReadTimeout("slow"))] * 3
     async with make_client(fake) as client:
         with pytest.raises(APITimeoutError):
             await client.get("/api/v1/x")
@@ -308,3 +308,28 @@ async def test_login_fails_fast_on_bad_credentials(fake: FakeServer) -> None:
     async with make_client(fake, password="nope") as client:
         with pytest.raises(LoginFailedError):
             await client.login()
+
+
+@pytest.mark.parametrize(
+    "glitch",
+    [
+        httpx.Response(503, text="<html>busy</html>"),
+        httpx.Response(500, content=b""),
+        _raiser(httpx.ConnectError("refused")),
+        _raiser(httpx.RemoteProtocolError("reset")),
+        _raiser(httpx.ReadTimeout("slow")),
+    ],
+)
+async def test_token_endpoint_glitches_are_retried(fake: FakeServer, glitch: object) -> None:
+    fake.script["password"] = [glitch]  # type: ignore[list-item]
+    async with make_client(fake) as client:
+        assert (await client.get("/api/v1/x")).status_code == 200
+    assert fake.grants == {"password": 2}
+
+
+async def test_a_jsoauth_error_is_a_verdict_not_retried(fake: FakeServer) -> None:
+    fake.script["password"] = [oauth_error("unauthorized_client", status=500, retry=1)]
+    async with make_client(fake) as client:
+        with pytest.raises(LoginFailedError):
+            await client.get("/api/v1/x")
+    assert fake.grants == {"password": 1}

@@ -129,7 +129,7 @@ async def test_shared_auth_is_not_signed_out_by_default(fake: FakeServer) -> Non
 
 
 async def test_failed_signout_on_close_still_closes(fake: FakeServer) -> None:
-    fake.script["signout"] = [httpx.Response(500, text="<html/>")]
+    fake.script["signout"] = [httpx.Response(500, text="<html/>")] * 3
     client = MeetingBoosterClient(BASE, username="ann", password=fake.password)
     await client.get("/api/v1/x")
     await client.aclose()
@@ -137,7 +137,7 @@ async def test_failed_signout_on_close_still_closes(fake: FakeServer) -> None:
 
 
 async def test_explicit_signout_failure_is_typed(fake: FakeServer) -> None:
-    fake.script["signout"] = [httpx.Response(502, text="<html/>")]
+    fake.script["signout"] = [httpx.Response(502, text="<html/>")] * 3
     async with MeetingBoosterClient(
         BASE, username="ann", password=fake.password, signout_on_close=False
     ) as client:
