@@ -1,7 +1,26 @@
-"""meetingbooster-async: the asyncio (and trio) SDK for the MeetingBooster REST API."""
+"""meetingbooster-async: the asyncio (and trio) SDK for the MeetingBooster REST API.
 
-from ._auth import MeetingBoosterAuth
-from ._client import MeetingBoosterClient
+Everything public is imported from here; the underscore modules are private.
+"""
+
+from ._auth import (
+    MeetingBoosterAuth,
+)
+from ._client import (
+    MeetingBoosterClient,
+)
+from ._converter import (
+    structure,
+    unstructure,
+)
+from ._enums import (
+    DayOfWeek,
+    InvitationStatus,
+    OAuthErrorState,
+    RecurrenceType,
+    SyncState,
+    UnknownEnumValue,
+)
 from ._errors import (
     APIConnectionError,
     APIStatusError,
@@ -17,29 +36,95 @@ from ._errors import (
     PermissionDeniedError,
     RequestNotReplayableError,
     ResponseValidationError,
+    SerializationError,
     ServerError,
+    TokenStoreError,
 )
-from ._retry import RetryPolicy
-from ._version import __version__
+from ._models import (
+    ApiError,
+    CalendarEntry,
+    Invitation,
+    Meeting,
+    MeetingInstance,
+    MeetingRecurrence,
+    MeetingSynchronization,
+    OAuthErrorBody,
+    OAuthTokenResponse,
+    RecurrenceException,
+    RecurrencePattern,
+    SyncCalendarEntry,
+    SyncCalendarRecurrence,
+    SyncMeeting,
+    SyncMeetingRecurrence,
+    SyncObject,
+    SyncTask,
+    TaskSynchronization,
+    User,
+    UserUI,
+)
+from ._retry import (
+    RetryPolicy,
+)
+from ._store import (
+    MemoryTokenStore,
+    StoredToken,
+    TokenStore,
+)
+from ._version import (
+    __version__,
+)
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
+    "ApiError",
     "AuthenticationError",
+    "CalendarEntry",
     "ConfigurationError",
+    "DayOfWeek",
     "InvalidGrantError",
+    "Invitation",
+    "InvitationStatus",
     "LoginFailedError",
+    "Meeting",
     "MeetingBoosterAuth",
     "MeetingBoosterClient",
     "MeetingBoosterError",
+    "MeetingInstance",
+    "MeetingRecurrence",
+    "MeetingSynchronization",
+    "MemoryTokenStore",
     "NotFoundError",
     "OAuthError",
+    "OAuthErrorBody",
+    "OAuthErrorState",
     "OAuthResponseError",
+    "OAuthTokenResponse",
     "PermissionDeniedError",
+    "RecurrenceException",
+    "RecurrencePattern",
+    "RecurrenceType",
     "RequestNotReplayableError",
     "ResponseValidationError",
     "RetryPolicy",
+    "SerializationError",
     "ServerError",
+    "StoredToken",
+    "SyncCalendarEntry",
+    "SyncCalendarRecurrence",
+    "SyncMeeting",
+    "SyncMeetingRecurrence",
+    "SyncObject",
+    "SyncState",
+    "SyncTask",
+    "TaskSynchronization",
+    "TokenStore",
+    "TokenStoreError",
+    "UnknownEnumValue",
+    "User",
+    "UserUI",
     "__version__",
+    "structure",
+    "unstructure",
 ]

@@ -17,7 +17,9 @@ Every error our code raises derives from :class:`MeetingBoosterError`::
     ├── APIConnectionError            a transport failure (also an httpx.TransportError)
     │   └── APITimeoutError           a timeout or a deadline (also an httpx.TimeoutException)
     ├── RequestNotReplayableError     a 401 needs a retry but the request body was a stream
-    └── ResponseValidationError       a body did not match the model; names the field path
+    ├── ResponseValidationError       a body did not match the model; names the field path
+    ├── SerializationError            a model could not become JSON (naive datetime); a TypeError
+    └── TokenStoreError               a shared token store (Redis) failed
 
 Messages never contain passwords or tokens: they are built from status codes, error codes and
 the server's ``error_description`` only.
@@ -45,7 +47,9 @@ __all__ = [
     "PermissionDeniedError",
     "RequestNotReplayableError",
     "ResponseValidationError",
+    "SerializationError",
     "ServerError",
+    "TokenStoreError",
     "status_error_for",
 ]
 
@@ -191,6 +195,21 @@ class ResponseValidationError(MeetingBoosterError):
         self.path = path
         self.response = response
         super().__init__(f"{message} (at {path})")
+
+
+class SerializationError(MeetingBoosterError, TypeError):
+    """A model could not be turned into JSON (for example a naive datetime).
+
+    Also a :class:`TypeError`. ``path`` names the field, e.g. ``$.Meetings[0].Meeting.Start``.
+    """
+
+    def __init__(self, message: str, *, path: str = "$") -> None:
+        self.path = path
+        super().__init__(f"{message} (at {path})" if path != "$" else message)
+
+
+class TokenStoreError(MeetingBoosterError):
+    """The shared token store could not be read or written (e.g. Redis is down)."""
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
