@@ -62,6 +62,9 @@ from ._models import (
     User,
     UserUI,
 )
+from ._redis_store import (
+    RedisTokenStore,
+)
 from ._retry import (
     RetryPolicy,
 )
@@ -69,6 +72,9 @@ from ._store import (
     MemoryTokenStore,
     StoredToken,
     TokenStore,
+)
+from ._users import (
+    UserSession,
 )
 from ._version import (
     __version__,
@@ -105,6 +111,7 @@ __all__ = [
     "RecurrenceException",
     "RecurrencePattern",
     "RecurrenceType",
+    "RedisTokenStore",
     "RequestNotReplayableError",
     "ResponseValidationError",
     "RetryPolicy",
@@ -123,6 +130,7 @@ __all__ = [
     "TokenStoreError",
     "UnknownEnumValue",
     "User",
+    "UserSession",
     "UserUI",
     "__version__",
     "structure",

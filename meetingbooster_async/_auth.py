@@ -9,6 +9,7 @@ never reach a cookie jar, and the call does not queue behind the user's requests
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import threading
 import time
@@ -27,6 +28,7 @@ from ._errors import (
 )
 from ._oauth import DEFAULT_APP_ID, Credentials, parse_oauth_error
 from ._retry import RetryPolicy, is_replayable
+from ._store import StoredToken, TokenStore, token_key
 from ._tokens import AccessToken, TokenManager, TokenPolicy, logger
 
 __all__ = ["MeetingBoosterAuth", "check_secure_url"]
@@ -85,6 +87,8 @@ class MeetingBoosterAuth(httpx.Auth):
             it to pass instead of failing at once (default 0: fail at once).
         token_timeout: overall deadline of one ``/oauth`` exchange, refresh and retry included.
         allow_insecure_http: permit ``http://`` to a host that is not loopback.
+        token_store: share tokens through this store (see :class:`TokenStore`): refresh and
+            login become single flight across every client and process using it.
         token_retry: how ``/oauth`` glitches (transport errors, a 5xx without a JSOAuthError
             body) are retried; a JSOAuthError never is. Default: 2 retries from 0.2 s.
         transport, sync_transport: where ``/oauth`` calls go; by default the client's own
@@ -109,6 +113,7 @@ class MeetingBoosterAuth(httpx.Auth):
         token_timeout: float = 30.0,
         allow_insecure_http: bool = False,
         token_retry: RetryPolicy | None = None,
+        token_store: TokenStore | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -137,8 +142,36 @@ class MeetingBoosterAuth(httpx.Auth):
         self._sync_transport = sync_transport
         self._owns_transport = False
         self._owns_sync_transport = False
+        self._store = token_store
+        self._store_base = str(url.copy_with(path="/", query=None))
+        self._store_key = token_key(self._store_base, username) if token_store else ""
         self._alock = anyio.Lock()
         self._tlock = threading.Lock()
+
+    def with_credentials(self, username: str, password: str) -> MeetingBoosterAuth:
+        """A sibling auth for another user: same server, settings, transport and store.
+
+        Nothing but the configuration is shared: the sibling has its own tokens, single
+        flight and cooldown. It never owns (or closes) the transport.
+        """
+        sibling = copy.copy(self)
+        sibling._tokens = self._tokens.for_credentials(
+            Credentials(username=username, password=password)
+        )
+        sibling._store_key = token_key(self._store_base, username) if self._store else ""
+        sibling._owns_transport = sibling._owns_sync_transport = False
+        sibling._alock = anyio.Lock()
+        sibling._tlock = threading.Lock()
+        return sibling
+
+    def has_credentials(self, username: str, password: str) -> bool:
+        """True if this auth logs in as ``username`` with ``password``."""
+        return self._tokens.matches(Credentials(username=username, password=password))
+
+    @property
+    def token_store(self) -> TokenStore | None:
+        """The shared store this auth keeps its tokens in, if any."""
+        return self._store
 
     def __repr__(self) -> str:
         return f"MeetingBoosterAuth(token_url={str(self.token_url)!r}, username={self.username!r})"
@@ -208,9 +241,18 @@ class MeetingBoosterAuth(httpx.Auth):
             await self._aacquire()
 
     async def signout(self) -> None:
-        """Dispose of the tokens (``grant_type=signout``); the next request logs in again."""
+        """Dispose of the tokens (``grant_type=signout``); the next request logs in again.
+
+        With a shared store the stored tokens are deleted too: every sharer is signed out.
+        """
         async with self._alock:
-            await self._adrive(self._tokens.signout())
+            if self._store is None:
+                await self._adrive(self._tokens.signout())
+                return
+            async with self._store.lock(self._store_key):
+                self._tokens.adopt(await self._store.get(self._store_key))
+                await self._store.delete(self._store_key)
+                await self._adrive(self._tokens.signout())
 
     def signout_sync(self) -> None:
         """:meth:`signout` for the sync ``httpx.Client`` world."""
@@ -245,11 +287,33 @@ class MeetingBoosterAuth(httpx.Auth):
             await anyio.sleep(remaining)
         seen_epoch = self._tokens.epoch
         async with self._alock:
-            flow = self._tokens.acquire(
-                rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
-            )
+            if self._store is None:
+                flow = self._tokens.acquire(
+                    rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
+                )
+                token: AccessToken = await self._adrive(flow)
+                return token
+            return await self._aacquire_shared(rejected, force_login)
+
+    async def _aacquire_shared(
+        self, rejected: AccessToken | None, force_login: bool
+    ) -> AccessToken:
+        """Single flight across processes: store lock, re-read, compare, only then /oauth."""
+        store, key = self._store, self._store_key
+        assert store is not None
+        async with store.lock(key):
+            stored = await store.get(key)
+            self._tokens.adopt(stored)
+            flow = self._tokens.acquire(rejected=rejected, force_login=force_login)
             token: AccessToken = await self._adrive(flow)
-            return token
+            mine = self._tokens.export()
+            if (
+                mine is not None
+                and not _same_tokens(mine, stored)
+                and not await store.compare_and_set(key, stored, mine)
+            ):
+                logger.warning("token store changed under its lock for %s", self.username)
+        return token
 
     async def _adrive(self, flow: Generator[httpx.Request, httpx.Response, Any]) -> Any:
         try:
@@ -362,6 +426,10 @@ def _token_retry_delay(policy: RetryPolicy, response: httpx.Response, attempt: i
     return policy.delay_after_status(
         response.request, response.status_code, response.headers, attempt
     )
+
+
+def _same_tokens(a: StoredToken, b: StoredToken | None) -> bool:
+    return b is not None and (a.access_token, a.refresh_token) == (b.access_token, b.refresh_token)
 
 
 def _wrap_transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:

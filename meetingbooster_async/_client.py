@@ -16,6 +16,8 @@ from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 from ._auth import MeetingBoosterAuth, check_secure_url
 from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
+from ._store import TokenStore
+from ._users import UserSession
 
 __all__ = ["MeetingBoosterClient"]
 
@@ -87,6 +89,10 @@ class MeetingBoosterClient(httpx.AsyncClient):
             retries of idempotent requests after connect errors, timeouts, 408, 429 and 5xx).
             Per call: ``extensions={"meetingbooster_retry": 0 | n | RetryPolicy(...)}``; mark a
             POST safe to retry with ``extensions={"meetingbooster_idempotent": True}``.
+        token_store: keep tokens in this shared store (``MemoryTokenStore``,
+            ``RedisTokenStore``) so that clients and processes sharing it log in and refresh
+            once for all. With a store, ``signout_on_close`` defaults to false: closing one
+            worker must not sign out the others.
         deadline: overall seconds per call, the token refresh and every retry included
             (default none: only httpx's per-phase ``timeout``). Per call:
             ``extensions={"meetingbooster_deadline": seconds}``. Raises ``APITimeoutError``.
@@ -107,6 +113,7 @@ class MeetingBoosterClient(httpx.AsyncClient):
         keep_cookies: bool = False,
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
+        token_store: TokenStore | None = None,
         **kwargs: Any,
     ) -> None:
         url = httpx.URL(base_url)
@@ -123,13 +130,20 @@ class MeetingBoosterClient(httpx.AsyncClient):
                 username=username,
                 password=password,
                 allow_insecure_http=allow_insecure_http,
+                token_store=token_store,
             )
-        elif username is not None or password is not None or token_url is not None:
-            raise ConfigurationError("give either auth= or username/password/token_url, not both")
+        elif any(x is not None for x in (username, password, token_url, token_store)):
+            raise ConfigurationError(
+                "give either auth= or username/password/token_url/token_store, not both"
+            )
         auth.bind_transport(self._transport_for_url(auth.token_url))
         self.auth = auth
         self._mb_auth = auth
-        self._signout_on_close = self._owns_auth if signout_on_close is None else signout_on_close
+        if signout_on_close is None:
+            signout_on_close = self._owns_auth and auth.token_store is None
+        self._signout_on_close = signout_on_close
+        self._keep_cookies = keep_cookies
+        self._users: dict[str, MeetingBoosterAuth] = {}
         if max_in_flight == "pool":
             limits = kwargs.get("limits", httpx.Limits(max_connections=100))
             max_in_flight = limits.max_connections
@@ -240,6 +254,31 @@ class MeetingBoosterClient(httpx.AsyncClient):
         response.stream = _GateReleasingStream(response.stream, gate)
         return response
 
+    def as_user(self, username: str, password: str) -> UserSession:
+        """A view of this client that acts as another user, through the same pool.
+
+        Each user gets their own tokens, single flight and cooldown (a sibling of this
+        client's auth: same server, settings and token store). Calling again with the same
+        username returns a view on the same tokens; a changed password starts afresh.
+
+        Example:
+            >>> async def main(client: MeetingBoosterClient) -> None:
+            ...     bob = client.as_user("bob@example.com", "bobs password")
+            ...     response = await bob.get("/api/v1/mymeetings/list")
+        """
+        if self._keep_cookies:
+            raise ConfigurationError("as_user() needs keep_cookies=False: cookies would mix users")
+        key = username.lower()
+        auth = self._users.get(key)
+        if auth is None or not auth.has_credentials(username, password):
+            auth = self._mb_auth.with_credentials(username, password)
+            self._users[key] = auth
+        return UserSession(self, auth)
+
+    def forget_user(self, username: str) -> None:
+        """Drop a user made by :meth:`as_user` (its tokens are forgotten, not signed out)."""
+        self._users.pop(username.lower(), None)
+
     async def login(self) -> None:
         """Log in now rather than on the first request (to fail fast on bad credentials)."""
         await self._mb_auth.login()
@@ -263,15 +302,24 @@ class MeetingBoosterClient(httpx.AsyncClient):
         await super().__aexit__(exc_type, exc_value, traceback)
 
     async def _close_session(self) -> None:
-        auth = self._mb_auth
         if self.is_closed:
             return
-        if self._signout_on_close and auth.signed_in:
+        auths = [self._mb_auth, *self._users.values()]
+        if self._signout_on_close:
+            signed_in = [auth for auth in auths if auth.signed_in]
             # Cleanup must run even when we are being cancelled, but not forever.
             with anyio.CancelScope(shield=True), anyio.move_on_after(SIGNOUT_ON_CLOSE_TIMEOUT):
-                try:
-                    await auth.signout()
-                except MeetingBoosterError as exc:
-                    logger.warning("signout on close failed: %s", exc)
+                limiter = anyio.CapacityLimiter(16)
+                async with anyio.create_task_group() as tg:
+                    for auth in signed_in:
+                        tg.start_soon(_signout_quietly, auth, limiter)
         if self._owns_auth:
-            await auth.aclose()
+            await self._mb_auth.aclose()
+
+
+async def _signout_quietly(auth: MeetingBoosterAuth, limiter: anyio.CapacityLimiter) -> None:
+    async with limiter:
+        try:
+            await auth.signout()
+        except MeetingBoosterError as exc:
+            logger.warning("signout of %s on close failed: %s", auth.username, exc)

@@ -34,6 +34,7 @@ from ._oauth import (
     parse_oauth_error,
     parse_token_response,
 )
+from ._store import StoredToken
 
 __all__ = ["AccessToken", "TokenManager", "TokenPolicy"]
 
@@ -100,9 +101,11 @@ class TokenManager:
         *,
         policy: TokenPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
         timeout: httpx.Timeout | None = None,
     ) -> None:
         self._credentials = credentials
+        self._wall_clock = wall_clock
         self._token_url = token_url
         self._policy = policy or TokenPolicy()
         self._clock = clock
@@ -138,6 +141,66 @@ class TokenManager:
     def cooldown_remaining(self) -> float:
         """Seconds until ``/oauth`` may be called again for this identity (0 if it may)."""
         return max(0.0, self._cooldown_until - self._clock())
+
+    def for_credentials(self, credentials: Credentials) -> TokenManager:
+        """A fresh manager for another identity with this one's settings (no state shared)."""
+        return TokenManager(
+            credentials,
+            self._token_url,
+            policy=self._policy,
+            clock=self._clock,
+            wall_clock=self._wall_clock,
+            timeout=self._timeout,
+        )
+
+    def matches(self, credentials: Credentials) -> bool:
+        """True if these are the credentials this manager logs in with (any username case)."""
+        mine = self._credentials
+        return (mine.username.lower(), mine.password) == (
+            credentials.username.lower(),
+            credentials.password,
+        )
+
+    def export(self) -> StoredToken | None:
+        """The current tokens for a shared store, on the wall clock; ``None`` if none."""
+        token = self._access
+        if token is None:
+            return None
+        offset = self._wall_clock() - self._clock()
+        return StoredToken(
+            access_token=token.value,
+            refresh_token=self._refresh_token,
+            refresh_at=token.refresh_at + offset,
+            expires_at=token.expires_at + offset,
+        )
+
+    def adopt(self, stored: StoredToken | None) -> None:
+        """Take tokens another client put in the shared store, if they are newer than ours.
+
+        The stored refresh token always wins (with rotation, it is the only live one); the
+        access token is taken if it differs from ours and has not expired.
+        """
+        if stored is None:
+            return
+        if stored.refresh_token is not None:
+            self._refresh_token = stored.refresh_token
+        current = self._access
+        if current is not None and current.value == stored.access_token:
+            return
+        now = self._clock()
+        offset = now - self._wall_clock()
+        expires_at = stored.expires_at + offset
+        if expires_at <= now:
+            return
+        self._generation += 1
+        self._access = AccessToken(
+            value=stored.access_token,
+            header=f"Bearer {stored.access_token}",
+            generation=self._generation,
+            obtained_at=now,
+            refresh_at=min(stored.refresh_at + offset, expires_at),
+            expires_at=expires_at,
+        )
 
     def forget(self) -> None:
         """Drop every token without telling the server (e.g. after a failed signout)."""

@@ -46,6 +46,10 @@ class FakeServer:
         self.valid_access: set[str] = set()
         self.valid_refresh: set[str] = set()
         self.password = "s3cret-pw"
+        #: extra users: username -> password (anyone else logs in with ``password``)
+        self.users: dict[str, str] = {}
+        #: token -> username it was issued to
+        self.owner: dict[str, str] = {}
         self.script: dict[str, list[httpx.Response | Callable[[], httpx.Response]]] = {}
         self.hold: anyio.Event | None = None
         self.oauth_entered = 0
@@ -55,9 +59,10 @@ class FakeServer:
         self.api_entered = 0
         self._ids = itertools.count(1)
 
-    def issue(self) -> httpx.Response:
+    def issue(self, username: str = "?") -> httpx.Response:
         n = next(self._ids)
         access, refresh = f"acc-{n}-tok", f"ref-{n}-tok"
+        self.owner[access] = self.owner[refresh] = username
         self.valid_access.add(access)
         self.valid_refresh.add(refresh)
         body: dict[str, object] = {"access_token": access, "refresh_token": refresh}
@@ -81,16 +86,17 @@ class FakeServer:
             item = scripted.pop(0)
             return item() if callable(item) else item
         if grant == "password":
-            if form.get("password") != self.password:
+            username = form.get("username", "")
+            if form.get("password") != self.users.get(username, self.password):
                 return oauth_error("unauthorized_client", retry=10, state="FAILEDLOGIN")
-            return self.issue()
+            return self.issue(username)
         if grant == "refresh_token":
             token = form.get("refresh_token", "")
             if token not in self.valid_refresh:
                 return oauth_error("invalid_grant", retry=0)
             if self.rotate:
                 self.valid_refresh.discard(token)
-            return self.issue()
+            return self.issue(self.owner.get(token, "?"))
         if grant == "signout":
             self.valid_refresh.discard(form.get("refresh_token", ""))
             return httpx.Response(200, json={})
@@ -114,7 +120,8 @@ class FakeServer:
         self.api_statuses[status] += 1
         if status == 401:
             return httpx.Response(401, json={"Message": "Authorization has been denied"})
-        return httpx.Response(200, json={"ok": True}, headers={"Set-Cookie": "Other=1; Path=/"})
+        body = {"ok": True, "user": self.owner.get(token)}
+        return httpx.Response(200, json=body, headers={"Set-Cookie": "Other=1; Path=/"})
 
     def mock(self, base: str = BASE) -> respx.MockRouter:
         router = respx.mock(base_url=base, assert_all_called=False)
