@@ -118,8 +118,8 @@ async def test_401_that_survives_refresh_and_login_is_returned(fake: FakeServer)
 def _issue_dead_tokens(fake: FakeServer):  # type: ignore[no-untyped-def]
     original = fake.issue
 
-    def issue() -> httpx.Response:
-        response = original()
+    def issue(username: str = "?") -> httpx.Response:
+        response = original(username)
         fake.valid_access.clear()
         return response
 

@@ -1,0 +1,101 @@
+"""``python -m meetingbooster_async.testing``: a real process, stopped with SIGINT."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import httpx
+import pytest
+
+from meetingbooster_async.testing._cli import build_parser, main
+
+from .helpers import password_form, refresh_form
+
+URL = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
+
+
+def test_cli_serves_until_sigint_and_exits_cleanly() -> None:
+    command = [
+        sys.executable, "-W", "error", "-m", "meetingbooster_async.testing",
+        "--port", "0", "--host", "127.0.0.1",
+        "--user", "ann@example.com:pa:ss", "--user", "bob@example.com:pw",
+        "--token-lifetime", "30", "--meetings-per-user", "2",
+        "--rotate-refresh-tokens", "off", "--retry-in-seconds", "5",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        first_line = process.stdout.readline()
+        match = URL.search(first_line)
+        assert match, first_line
+        with httpx.Client(base_url=match.group(1)) as client:
+            tokens = client.post("/oauth", data=password_form("ann@example.com", "pa:ss")).json()
+            assert tokens["expires_in"] == "30"
+            again = client.post("/oauth", data=refresh_form(tokens["refresh_token"])).json()
+            assert again["refresh_token"] == tokens["refresh_token"]  # rotation off
+            meetings = client.get(
+                "/api/v1/mymeetings/list",
+                headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            ).json()
+            assert len(meetings) == 2
+            failed = client.post("/oauth", data=password_form("bob@example.com", "wrong")).json()
+            assert failed["retry_in_seconds"] == 5
+            stats = client.get("/_emulator/stats").json()
+            assert stats["oauth_calls"] == {"password": 2, "refresh_token": 1}
+
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+    assert "stopping" in out
+    assert "Traceback" not in err
+
+
+def test_cli_stops_on_sigterm_too() -> None:
+    command = [sys.executable, "-m", "meetingbooster_async.testing", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert URL.search(process.stdout.readline())
+        process.terminate()
+        _, err = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--user", "no-colon"], ["--user", ":pw"], ["--rotate-refresh-tokens", "maybe"]],
+)
+def test_cli_refuses_bad_arguments(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(argv)
+    assert exit_info.value.code == 2
+    assert "expected" in capsys.readouterr().err
+
+
+def test_cli_defaults() -> None:
+    args = build_parser().parse_args([])
+    assert (args.host, args.port, args.user) == ("127.0.0.1", 8000, [])
+    assert (args.token_lifetime, args.rotate_refresh_tokens, args.retry_in_seconds) == (
+        1200.0,
+        True,
+        10,
+    )
+
+
+def test_cli_reports_a_missing_uvicorn(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvicorn", None)
+    assert main(["--port", "0"]) == 1
+    assert "meetingbooster-async[emulator]" in capsys.readouterr().err
