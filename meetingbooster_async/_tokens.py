@@ -39,6 +39,8 @@ from ._store import StoredToken
 __all__ = ["AccessToken", "TokenManager", "TokenPolicy"]
 
 logger: Final = logging.getLogger("meetingbooster_async")
+# A library logs, the application decides where to: no output unless logging is configured.
+logger.addHandler(logging.NullHandler())
 
 #: A grant flow: yields /oauth requests, receives their read responses, returns its result.
 Flow = Generator[httpx.Request, httpx.Response, "AccessToken"]
