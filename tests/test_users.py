@@ -143,3 +143,30 @@ async def test_explicit_signout_with_a_store_signs_out_every_sharer(fake: FakeSe
         fake.kill_access()
         assert (await b.get("/api/v1/x")).status_code == 200  # b logs in again
     assert fake.grants == {"password": 2, "signout": 1, "refresh_token": 1}
+
+
+async def test_thousand_users_against_the_emulator_see_only_their_own_data() -> None:
+    from meetingbooster_async.testing import Emulator
+
+    n = 1000
+    accounts = {f"user{i}@example.com": f"pw-{i}" for i in range(n)}
+    emulator = Emulator(users=accounts, meetings_per_user=1)
+    hosts: dict[str, set[str]] = {}
+    async with MeetingBoosterClient(
+        "https://mb.test",
+        username="user0@example.com",
+        password="pw-0",
+        transport=emulator.transport(),
+    ) as client:
+
+        async def sync(email: str, password: str) -> None:
+            response = await client.as_user(email, password).get("/api/v1/mymeetings/list")
+            hosts[email] = {meeting["Host"]["Email"] for meeting in response.json()}
+
+        async with anyio.create_task_group() as tg:
+            for email, password in accounts.items():
+                tg.start_soon(sync, email, password)
+        assert len(client.cookies.jar) == 0
+        logins = emulator.stats().oauth_calls["password"]
+    assert hosts == {email: {email} for email in accounts}
+    assert logins == n
