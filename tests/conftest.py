@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from meetingbooster_async import _auth, _client
 from meetingbooster_async._retry import RetryPolicy
+
+from .fakes import FakeClock, FakeServer
 
 #: The default policies with millisecond backoffs: tests count retries, they do not wait.
 FAST_RETRY = RetryPolicy(max_retries=2, backoff_initial=0.001, backoff_max=0.004)
@@ -20,3 +24,16 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_auth, "DEFAULT_TOKEN_RETRY", FAST_RETRY)
     monkeypatch.setattr(_client, "DEFAULT_RETRY", FAST_RETRY)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeServer]:
+    """A respx-mocked MeetingBooster at ``fakes.BASE`` that counts every call."""
+    server = FakeServer()
+    with server.mock():
+        yield server
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()

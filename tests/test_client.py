@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import anyio
 import httpx
@@ -20,13 +19,6 @@ from meetingbooster_async import (
 from .fakes import BASE, FakeServer, oauth_error
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = FakeServer()
-    with server.mock():
-        yield server
 
 
 @pytest.mark.parametrize(

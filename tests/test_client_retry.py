@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import anyio
 import httpx
@@ -14,13 +14,6 @@ from meetingbooster_async import APITimeoutError, MeetingBoosterClient, RetryPol
 from .fakes import BASE, FakeServer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = FakeServer()
-    with server.mock():
-        yield server
 
 
 def flaky(fake: FakeServer, *answers: httpx.Response | Exception) -> list[int]:

@@ -46,13 +46,6 @@ async def store(redis_url: str) -> AsyncIterator[RedisTokenStore]:
     await store.aclose()
 
 
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = FakeServer()
-    with server.mock():
-        yield server
-
-
 def stored(access: str = "a", refresh: str | None = "r", ttl: float = 60) -> StoredToken:
     now = time.time()
     return StoredToken(

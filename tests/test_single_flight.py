@@ -7,7 +7,6 @@ The token endpoint is held open on an ``anyio.Event`` until every request is wai
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -19,18 +18,6 @@ from .fakes import BASE, FakeClock, FakeServer
 pytestmark = pytest.mark.anyio
 
 N = 1000
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = FakeServer()
-    with server.mock():
-        yield server
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 def client_for(

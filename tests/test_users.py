@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 
 import anyio
 import pytest
@@ -18,13 +17,6 @@ from meetingbooster_async import (
 from .fakes import BASE, FakeServer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    server = FakeServer()
-    with server.mock():
-        yield server
 
 
 async def test_each_user_has_their_own_tokens(fake: FakeServer) -> None:
