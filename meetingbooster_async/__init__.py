@@ -73,11 +73,24 @@ from ._store import (
     StoredToken,
     TokenStore,
 )
+from ._syncjob import (
+    SyncResult,
+    sync_meetings,
+    sync_tasks,
+)
 from ._users import (
     UserSession,
 )
 from ._version import (
     __version__,
+)
+from .resources import (
+    ApiPaths,
+    MyMeetings,
+    MyTasks,
+    Page,
+    Paginator,
+    api_error_of,
 )
 
 __all__ = [
@@ -85,6 +98,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "ApiError",
+    "ApiPaths",
     "AuthenticationError",
     "CalendarEntry",
     "ConfigurationError",
@@ -101,12 +115,16 @@ __all__ = [
     "MeetingRecurrence",
     "MeetingSynchronization",
     "MemoryTokenStore",
+    "MyMeetings",
+    "MyTasks",
     "NotFoundError",
     "OAuthError",
     "OAuthErrorBody",
     "OAuthErrorState",
     "OAuthResponseError",
     "OAuthTokenResponse",
+    "Page",
+    "Paginator",
     "PermissionDeniedError",
     "RecurrenceException",
     "RecurrencePattern",
@@ -123,6 +141,7 @@ __all__ = [
     "SyncMeeting",
     "SyncMeetingRecurrence",
     "SyncObject",
+    "SyncResult",
     "SyncState",
     "SyncTask",
     "TaskSynchronization",
@@ -133,6 +152,9 @@ __all__ = [
     "UserSession",
     "UserUI",
     "__version__",
+    "api_error_of",
     "structure",
+    "sync_meetings",
+    "sync_tasks",
     "unstructure",
 ]

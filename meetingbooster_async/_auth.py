@@ -185,6 +185,12 @@ class MeetingBoosterAuth(httpx.Auth):
         """True while this auth holds a refresh token (it logged in and did not sign out)."""
         return self._tokens.has_refresh_token
 
+    @property
+    def token_lifetime(self) -> float | None:
+        """Seconds the current access token was granted for (``None`` before login)."""
+        token = self._tokens.current
+        return None if token is None else token.expires_at - token.obtained_at
+
     def bind_transport(self, transport: httpx.AsyncBaseTransport) -> None:
         """Send ``/oauth`` calls through ``transport`` unless a transport was given already."""
         if self._transport is None:

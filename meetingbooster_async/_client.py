@@ -18,6 +18,7 @@ from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._store import TokenStore
 from ._users import UserSession
+from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 __all__ = ["MeetingBoosterClient"]
 
@@ -56,7 +57,7 @@ class _GateReleasingStream(httpx.AsyncByteStream):
                 self._gate = None
 
 
-class MeetingBoosterClient(httpx.AsyncClient):
+class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for a MeetingBooster server, logged in on first use.
 
     Everything httpx does works unchanged and authenticated: ``await client.get(
@@ -93,6 +94,8 @@ class MeetingBoosterClient(httpx.AsyncClient):
             ``RedisTokenStore``) so that clients and processes sharing it log in and refresh
             once for all. With a store, ``signout_on_close`` defaults to false: closing one
             worker must not sign out the others.
+        api_paths: where the typed endpoints live (:class:`ApiPaths`); the documented paths
+            by default, and the inferred ones (SyncCommit, MyTasks) can be changed here.
         fast: send through aiohttp (``httpx-aiohttp``, extra ``fast``, asyncio only) instead of
             httpcore: several times the throughput at high concurrency, same API.
         deadline: overall seconds per call, the token refresh and every retry included
@@ -117,6 +120,7 @@ class MeetingBoosterClient(httpx.AsyncClient):
         deadline: float | None = None,
         token_store: TokenStore | None = None,
         fast: bool = False,
+        api_paths: ApiPaths | None = None,
         **kwargs: Any,
     ) -> None:
         url = httpx.URL(base_url)
@@ -153,6 +157,7 @@ class MeetingBoosterClient(httpx.AsyncClient):
             limits = kwargs.get("limits", httpx.Limits(max_connections=100))
             max_in_flight = limits.max_connections
         self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
+        self.api_paths = api_paths if api_paths is not None else DEFAULT_API_PATHS
         self._retry = retry or DEFAULT_RETRY
         self._deadline = deadline
 
@@ -243,7 +248,12 @@ class MeetingBoosterClient(httpx.AsyncClient):
             return await super().send(
                 request, stream=stream, auth=auth, follow_redirects=follow_redirects
             )
-        await gate.acquire()
+        try:
+            # No checkpoint on the fast path: httpx yields to the loop soon enough, and a free
+            # slot means nobody is queued (a release hands the slot to a waiter directly).
+            gate.acquire_nowait()
+        except anyio.WouldBlock:
+            await gate.acquire()
         try:
             response = await super().send(
                 request, stream=stream, auth=auth, follow_redirects=follow_redirects

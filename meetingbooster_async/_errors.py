@@ -28,9 +28,12 @@ the server's ``error_description`` only.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from ._models import ApiError
 
 __all__ = [
     "APIConnectionError",
@@ -146,6 +149,13 @@ class APIStatusError(MeetingBoosterError):
         self.status_code = response.status_code
         self.body = body
         super().__init__(message)
+
+    @property
+    def api_error(self) -> ApiError | None:
+        """The body as a ``JSApiError`` (:class:`ApiError`), or ``None`` when it had none."""
+        from .resources import api_error_of  # late: resources imports this module
+
+        return api_error_of(self)
 
 
 class AuthenticationError(APIStatusError):

@@ -7,6 +7,13 @@ missing defaults to ``None`` (lists to ``()``), so partial objects such as a del
 carrying only ``Id`` structure fine. Ids are ``str`` (legacy integer ids become strings);
 datetimes are timezone-aware UTC.
 
+Every domain model has an ``extra`` dict (excluded from ``hash``): the keys a newer server sent
+that this SDK does not model, kept exactly as received (wire names, raw JSON values) and sent
+back unchanged by ``unstructure``, so a Sync → edit → SyncCommit round trip never drops data.
+Treat it as read-only; modelled attributes win over an ``extra`` key of the same name. Strict
+structuring (tests) refuses unknown keys instead, except on the task models, whose shape is
+not documented at all and which therefore always keep them.
+
 JS name (wire)               Python name                 Notes
 ---------------------------  --------------------------  ---------------------------------------
 JSMeeting                    Meeting                     + AllDayEvent, ModifiedTime (example only)
@@ -24,7 +31,7 @@ JSCalendarEntry              CalendarEntry               keys from an example on
 JSSyncCalendarRecurrence     SyncCalendarRecurrence
 JSRecurrencePattern          RecurrencePattern           ``Occurences`` (sic) ↔ ``occurrences``
 JSRecurrenceException        RecurrenceException
-JSSyncTask                   SyncTask                    (inferred) base keys + ``extra``
+JSSyncTask                   SyncTask                    (inferred) base keys; all else extra
 JSTaskSynchronization        TaskSynchronization         (inferred) ``SyncToken``, ``Tasks``, extra
 JSOAuthResponse              OAuthTokenResponse          snake_case keys
 JSOAuthError                 OAuthErrorBody              snake_case keys
@@ -83,6 +90,7 @@ class UserUI:
     id: str | None = None
     name: str | None = None
     email: str | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -95,6 +103,7 @@ class User:
     title: str | None = None
     enabled: bool | None = None
     guest: bool | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +114,7 @@ class Invitation:
     status: InvitationStatus | UnknownEnumValue | None = None
     required: bool | None = None
     is_co_host: bool | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -137,6 +147,7 @@ class Meeting:
     actual_end: datetime | None = None
     all_day_event: bool | None = None
     modified_time: datetime | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -146,6 +157,7 @@ class RecurrenceException:
     original_date: datetime | None = None
     start_date: datetime | None = None
     duration: int | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -172,6 +184,7 @@ class RecurrencePattern:
     daylight_offset: int | None = None
     standard_date: datetime | None = None
     daylight_date: datetime | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -181,6 +194,7 @@ class MeetingInstance:
     id: str | None = None
     meeting: Meeting | None = None
     original_date: datetime | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -190,6 +204,7 @@ class MeetingRecurrence:
     meeting: Meeting | None = None
     pattern: RecurrencePattern | None = None
     meeting_instances: tuple[MeetingInstance, ...] = ()
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -198,6 +213,7 @@ class CalendarEntry:
 
     start: datetime | None = None
     end: datetime | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -211,6 +227,7 @@ class SyncObject:
     client_sync_id: str | None = None
     last_modified: datetime | None = None
     state: SyncState | UnknownEnumValue | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -218,6 +235,7 @@ class SyncMeeting(SyncObject):
     """``JSSyncMeeting`` (inferred shape): the base keys plus the ``Meeting``."""
 
     meeting: Meeting | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -225,6 +243,7 @@ class SyncMeetingRecurrence(SyncObject):
     """``JSSyncMeetingRecurrence`` (inferred shape): base keys plus ``MeetingRecurrence``."""
 
     meeting_recurrence: MeetingRecurrence | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -236,6 +255,7 @@ class SyncCalendarEntry(SyncObject):
     """
 
     calendar_entry: CalendarEntry | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -243,6 +263,7 @@ class SyncCalendarRecurrence(SyncObject):
     """``JSSyncCalendarRecurrence``: a recurring busy block, sent in a SyncCommit."""
 
     pattern: RecurrencePattern | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -253,7 +274,7 @@ class SyncTask(SyncObject):
     sent back unchanged, so nothing the server sends is lost on a SyncCommit.
     """
 
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -266,7 +287,7 @@ class TaskSynchronization:
 
     sync_token: str | None = None
     tasks: tuple[SyncTask, ...] = ()
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)
@@ -289,6 +310,7 @@ class MeetingSynchronization:
     meeting_recurrences: tuple[SyncMeetingRecurrence, ...] = ()
     meetings: tuple[SyncMeeting, ...] = ()
     sync_token: str | None = None
+    extra: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
 
 @attrs.frozen(kw_only=True)

@@ -133,6 +133,11 @@ class TokenManager:
     def has_refresh_token(self) -> bool:
         return self._refresh_token is not None
 
+    @property
+    def current(self) -> AccessToken | None:
+        """The token held now, valid or not (``None`` before login or after signout)."""
+        return self._access
+
     def usable(self) -> AccessToken | None:
         """The hot path: the current token if it needs no refresh yet, else ``None``."""
         token = self._access

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from ._auth import MeetingBoosterAuth
+from .resources import ApiPaths, APIResourcesMixin
 
 if TYPE_CHECKING:
     from ._client import MeetingBoosterClient
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
 __all__ = ["UserSession"]
 
 
-class UserSession:
+class UserSession(APIResourcesMixin):
     """A light view of a :class:`MeetingBoosterClient` that authenticates as another user.
 
     Made by :meth:`MeetingBoosterClient.as_user`. It holds two references and nothing else:
@@ -42,6 +43,11 @@ class UserSession:
     @property
     def username(self) -> str:
         return self.auth.username
+
+    @property
+    def api_paths(self) -> ApiPaths:
+        """The client's :class:`ApiPaths` (the typed endpoints use them)."""
+        return self._client.api_paths
 
     @property
     def client(self) -> MeetingBoosterClient:

@@ -26,9 +26,9 @@ from ._models import (
 )
 
 __all__ = [
-    "EXTRA_CLASSES",
     "ID_FIELDS",
     "INPUT_ALIASES",
+    "OPEN_CLASSES",
     "SerializationError",
     "enum_union_structure",
     "expected",
@@ -55,8 +55,9 @@ INPUT_ALIASES: dict[type, dict[str, str]] = {
     RecurrencePattern: {"Occurrences": "Occurences"},
     MeetingSynchronization: {"CalendaerEntries": "CalendarEntries"},
 }
-# Classes whose unmodelled keys are kept in their ``extra`` dict instead of being dropped.
-EXTRA_CLASSES: frozenset[type] = frozenset({SyncTask, TaskSynchronization})
+# Every model with an ``extra`` field keeps its unmodelled keys there (lenient mode). These
+# "open" classes keep them in strict mode too: none of their keys is documented.
+OPEN_CLASSES: frozenset[type] = frozenset({SyncTask, TaskSynchronization})
 ID_FIELDS = frozenset({"id", "client_sync_id"})
 _API_ERROR_MESSAGE_KEYS = ("Message", "message", "error_description", "error")
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from meetingbooster_async._converter import unstructure
@@ -39,8 +41,9 @@ from meetingbooster_async._models import (
     User,
     UserUI,
 )
+from meetingbooster_async._wire import INPUT_ALIASES, OPEN_CLASSES, wire_key
 
-__all__ = ["MODELS", "api_json", "corrupted", "json_values"]
+__all__ = ["MODELS", "MODELS_WITH_UNKNOWN_KEYS", "api_json", "corrupted", "json_values"]
 
 
 def _opt(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -91,104 +94,145 @@ def _extra(reserved: set[str]) -> st.SearchStrategy[dict[str, Any]]:
     return st.dictionaries(keys, json_values, max_size=3)
 
 
-user_uis = st.builds(UserUI, id=_opt(ids), name=_opt(texts), email=_opt(texts))
-users = st.builds(
-    User,
-    id=_opt(ids),
-    name=_opt(texts),
-    email=_opt(texts),
-    title=_opt(texts),
-    enabled=_opt(st.booleans()),
-    guest=_opt(st.booleans()),
-)
-invitations = st.builds(
-    Invitation,
-    user=_opt(user_uis),
-    status=_opt(tolerant_enum(InvitationStatus)),
-    required=_opt(st.booleans()),
-    is_co_host=_opt(st.booleans()),
-)
-meetings = st.builds(
-    Meeting,
-    id=_opt(ids),
-    title=_opt(texts),
-    purpose=_opt(texts),
-    location=_opt(texts),
-    start=_opt(utc_datetimes),
-    end=_opt(utc_datetimes),
-    host=_opt(user_uis),
-    invitations=_tuples(invitations),
-    send_invitations=_opt(st.booleans()),
-    invitation_send_time=_opt(utc_datetimes),
-    create_teams_meeting=_opt(st.booleans()),
-    actual_start=_opt(utc_datetimes),
-    actual_end=_opt(utc_datetimes),
-    all_day_event=_opt(st.booleans()),
-    modified_time=_opt(utc_datetimes),
-)
-recurrence_exceptions = st.builds(
-    RecurrenceException,
-    original_date=_opt(utc_datetimes),
-    start_date=_opt(utc_datetimes),
-    duration=_opt(st.integers()),
-)
-recurrence_patterns = st.builds(
-    RecurrencePattern,
-    recurrence_type=_opt(tolerant_enum(RecurrenceType)),
-    interval=_opt(st.integers()),
-    day_of_week_mask=_opt(day_masks),
-    day_of_month=_opt(st.integers()),
-    instance=_opt(st.integers()),
-    duration=_opt(st.integers()),
-    start_date=_opt(utc_datetimes),
-    end_date=_opt(utc_datetimes),
-    occurrences=_opt(st.integers()),
-    exceptions=_tuples(recurrence_exceptions),
-    standard_offset=_opt(st.integers()),
-    daylight_offset=_opt(st.integers()),
-    standard_date=_opt(utc_datetimes),
-    daylight_date=_opt(utc_datetimes),
-)
-meeting_instances = st.builds(
-    MeetingInstance, id=_opt(ids), meeting=_opt(meetings), original_date=_opt(utc_datetimes)
-)
-meeting_recurrences = st.builds(
-    MeetingRecurrence,
-    meeting=_opt(meetings),
-    pattern=_opt(recurrence_patterns),
-    meeting_instances=_tuples(meeting_instances),
-)
-calendar_entries = st.builds(CalendarEntry, start=_opt(utc_datetimes), end=_opt(utc_datetimes))
-_base = {
-    "client_sync_id": _opt(ids),
-    "last_modified": _opt(utc_datetimes),
-    "state": _opt(tolerant_enum(SyncState)),
-}
-_BASE_KEYS = {"ClientSyncId", "LastModified", "State"}
-sync_objects = st.builds(SyncObject, **_base)
-sync_meetings = st.builds(SyncMeeting, meeting=_opt(meetings), **_base)
-sync_meeting_recurrences = st.builds(
-    SyncMeetingRecurrence, meeting_recurrence=_opt(meeting_recurrences), **_base
-)
-sync_calendar_entries = st.builds(SyncCalendarEntry, calendar_entry=_opt(calendar_entries), **_base)
-sync_calendar_recurrences = st.builds(
-    SyncCalendarRecurrence, pattern=_opt(recurrence_patterns), **_base
-)
-sync_tasks = st.builds(SyncTask, extra=_extra(_BASE_KEYS), **_base)
-task_synchronizations = st.builds(
-    TaskSynchronization,
-    sync_token=_opt(texts),
-    tasks=_tuples(sync_tasks),
-    extra=_extra({"SyncToken", "Tasks"}),
-)
-meeting_synchronizations = st.builds(
-    MeetingSynchronization,
-    calendar_entries=_tuples(sync_calendar_entries),
-    calendar_recurrences=_tuples(sync_calendar_recurrences),
-    meeting_recurrences=_tuples(sync_meeting_recurrences),
-    meetings=_tuples(sync_meetings),
-    sync_token=_opt(texts),
-)
+def _reserved(cls: type) -> set[str]:
+    """Every key ``cls`` reads: its wire keys and their accepted misspellings."""
+    keys = {wire_key(cls, f.name) for f in attrs.fields(cls) if f.name != "extra"}
+    return keys | set(INPUT_ALIASES.get(cls, {}))
+
+
+def _unknown_keys(cls: type) -> st.SearchStrategy[dict[str, Any]]:
+    return _extra(_reserved(cls))
+
+
+def _no_unknown_keys(cls: type) -> st.SearchStrategy[dict[str, Any]]:
+    # The open (undocumented) task models always carry unknown keys, even in strict mode.
+    return _unknown_keys(cls) if cls in OPEN_CLASSES else st.just({})
+
+
+def _build_models(
+    extra: Callable[[type], st.SearchStrategy[dict[str, Any]]],
+) -> dict[type, st.SearchStrategy[Any]]:
+    """A strategy per model; ``extra(cls)`` draws the unknown keys each object carries."""
+
+    def build(cls: type, **fields: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        if "extra" in attrs.fields_dict(cls):
+            fields["extra"] = extra(cls)
+        return st.builds(cls, **fields)
+
+    user_uis = build(UserUI, id=_opt(ids), name=_opt(texts), email=_opt(texts))
+    invitations = build(
+        Invitation,
+        user=_opt(user_uis),
+        status=_opt(tolerant_enum(InvitationStatus)),
+        required=_opt(st.booleans()),
+        is_co_host=_opt(st.booleans()),
+    )
+    meetings = build(
+        Meeting,
+        id=_opt(ids),
+        title=_opt(texts),
+        purpose=_opt(texts),
+        location=_opt(texts),
+        start=_opt(utc_datetimes),
+        end=_opt(utc_datetimes),
+        host=_opt(user_uis),
+        invitations=_tuples(invitations),
+        send_invitations=_opt(st.booleans()),
+        invitation_send_time=_opt(utc_datetimes),
+        create_teams_meeting=_opt(st.booleans()),
+        actual_start=_opt(utc_datetimes),
+        actual_end=_opt(utc_datetimes),
+        all_day_event=_opt(st.booleans()),
+        modified_time=_opt(utc_datetimes),
+    )
+    recurrence_exceptions = build(
+        RecurrenceException,
+        original_date=_opt(utc_datetimes),
+        start_date=_opt(utc_datetimes),
+        duration=_opt(st.integers()),
+    )
+    recurrence_patterns = build(
+        RecurrencePattern,
+        recurrence_type=_opt(tolerant_enum(RecurrenceType)),
+        interval=_opt(st.integers()),
+        day_of_week_mask=_opt(day_masks),
+        day_of_month=_opt(st.integers()),
+        instance=_opt(st.integers()),
+        duration=_opt(st.integers()),
+        start_date=_opt(utc_datetimes),
+        end_date=_opt(utc_datetimes),
+        occurrences=_opt(st.integers()),
+        exceptions=_tuples(recurrence_exceptions),
+        standard_offset=_opt(st.integers()),
+        daylight_offset=_opt(st.integers()),
+        standard_date=_opt(utc_datetimes),
+        daylight_date=_opt(utc_datetimes),
+    )
+    meeting_instances = build(
+        MeetingInstance, id=_opt(ids), meeting=_opt(meetings), original_date=_opt(utc_datetimes)
+    )
+    meeting_recurrences = build(
+        MeetingRecurrence,
+        meeting=_opt(meetings),
+        pattern=_opt(recurrence_patterns),
+        meeting_instances=_tuples(meeting_instances),
+    )
+    calendar_entries = build(CalendarEntry, start=_opt(utc_datetimes), end=_opt(utc_datetimes))
+    base = {
+        "client_sync_id": _opt(ids),
+        "last_modified": _opt(utc_datetimes),
+        "state": _opt(tolerant_enum(SyncState)),
+    }
+    sync_tasks = build(SyncTask, **base)
+    sync_meetings = build(SyncMeeting, meeting=_opt(meetings), **base)
+    sync_meeting_recurrences = build(
+        SyncMeetingRecurrence, meeting_recurrence=_opt(meeting_recurrences), **base
+    )
+    sync_calendar_entries = build(SyncCalendarEntry, calendar_entry=_opt(calendar_entries), **base)
+    sync_calendar_recurrences = build(
+        SyncCalendarRecurrence, pattern=_opt(recurrence_patterns), **base
+    )
+    return {
+        ApiError: api_errors,
+        CalendarEntry: calendar_entries,
+        Invitation: invitations,
+        Meeting: meetings,
+        MeetingInstance: meeting_instances,
+        MeetingRecurrence: meeting_recurrences,
+        MeetingSynchronization: build(
+            MeetingSynchronization,
+            calendar_entries=_tuples(sync_calendar_entries),
+            calendar_recurrences=_tuples(sync_calendar_recurrences),
+            meeting_recurrences=_tuples(sync_meeting_recurrences),
+            meetings=_tuples(sync_meetings),
+            sync_token=_opt(texts),
+        ),
+        OAuthErrorBody: oauth_error_bodies,
+        OAuthTokenResponse: oauth_token_responses,
+        RecurrenceException: recurrence_exceptions,
+        RecurrencePattern: recurrence_patterns,
+        SyncCalendarEntry: sync_calendar_entries,
+        SyncCalendarRecurrence: sync_calendar_recurrences,
+        SyncMeeting: sync_meetings,
+        SyncMeetingRecurrence: sync_meeting_recurrences,
+        SyncObject: build(SyncObject, **base),
+        SyncTask: sync_tasks,
+        TaskSynchronization: build(
+            TaskSynchronization, sync_token=_opt(texts), tasks=_tuples(sync_tasks)
+        ),
+        User: build(
+            User,
+            id=_opt(ids),
+            name=_opt(texts),
+            email=_opt(texts),
+            title=_opt(texts),
+            enabled=_opt(st.booleans()),
+            guest=_opt(st.booleans()),
+        ),
+        UserUI: user_uis,
+    }
+
+
 oauth_token_responses = st.builds(
     OAuthTokenResponse,
     access_token=texts,
@@ -212,28 +256,10 @@ def _api_error(message: str | None, others: dict[str, Any]) -> ApiError:
 
 api_errors = st.builds(_api_error, _opt(texts), _extra({"Message"}))
 
-MODELS: dict[type, st.SearchStrategy[Any]] = {
-    ApiError: api_errors,
-    CalendarEntry: calendar_entries,
-    Invitation: invitations,
-    Meeting: meetings,
-    MeetingInstance: meeting_instances,
-    MeetingRecurrence: meeting_recurrences,
-    MeetingSynchronization: meeting_synchronizations,
-    OAuthErrorBody: oauth_error_bodies,
-    OAuthTokenResponse: oauth_token_responses,
-    RecurrenceException: recurrence_exceptions,
-    RecurrencePattern: recurrence_patterns,
-    SyncCalendarEntry: sync_calendar_entries,
-    SyncCalendarRecurrence: sync_calendar_recurrences,
-    SyncMeeting: sync_meetings,
-    SyncMeetingRecurrence: sync_meeting_recurrences,
-    SyncObject: sync_objects,
-    SyncTask: sync_tasks,
-    TaskSynchronization: task_synchronizations,
-    User: users,
-    UserUI: user_uis,
-}
+#: Valid instances that strict structuring accepts (unknown keys only on the open task models).
+MODELS = _build_models(_no_unknown_keys)
+#: Valid instances with unknown keys on every level (lenient structuring keeps them).
+MODELS_WITH_UNKNOWN_KEYS = _build_models(_unknown_keys)
 
 # Keys and values the API uses, so that fuzzed JSON reaches deep into the models.
 _API_KEYS = [

@@ -50,7 +50,7 @@ from meetingbooster_async._models import (
     UserUI,
 )
 
-from .strategies import MODELS, api_json, corrupted
+from .strategies import MODELS, MODELS_WITH_UNKNOWN_KEYS, api_json, corrupted
 
 FAST = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PASCAL = re.compile(r"[A-Z][A-Za-z]*")
@@ -102,6 +102,19 @@ def test_unstructure_writes_api_keys_and_z_datetimes_and_structure_inverts_it(
     wire = unstructure(value)
     _check_wire_form(value, wire)
     assert structure(json.loads(json.dumps(wire)), cls, strict=True) == value
+
+
+@pytest.mark.parametrize("cls", list(MODELS_WITH_UNKNOWN_KEYS), ids=lambda c: c.__name__)
+@settings(FAST, max_examples=40)  # the nested classes are drawn again inside their parents
+@given(data=st.data())
+def test_unknown_keys_on_every_level_round_trip_unchanged_in_lenient_mode(
+    cls: type, data: st.DataObject
+) -> None:
+    value = data.draw(MODELS_WITH_UNKNOWN_KEYS[cls])
+    wire = json.loads(json.dumps(unstructure(value)))
+    _check_wire_form(value, wire)
+    assert structure(wire, cls) == value
+    assert unstructure(structure(wire, cls)) == wire
 
 
 def _outcome(data: Any, strict: bool) -> MeetingSynchronization | ResponseValidationError:
@@ -323,14 +336,97 @@ def test_an_enum_must_be_a_string_or_an_integer(bad: object) -> None:
     assert info.value.path == "$.Meetings[0].State"
 
 
-def test_unknown_keys_are_ignored_unless_strict() -> None:
+def test_unknown_keys_are_kept_in_extra_unless_strict() -> None:
     data = {"Meetings": [{"State": "NEW", "Meeting": {"Id": "1", "OnlineUrl": "https://x"}}]}
     sync = structure(data, MeetingSynchronization)
-    assert sync.meetings[0].meeting == Meeting(id="1")
+    assert sync.meetings[0].meeting == Meeting(id="1", extra={"OnlineUrl": "https://x"})
+    assert unstructure(sync) == data
     with pytest.raises(ResponseValidationError) as info:
         structure(data, MeetingSynchronization, strict=True)
     assert info.value.path == "$.Meetings[0].Meeting.OnlineUrl"
     assert "unknown key" in str(info.value)
+
+
+# A newer server's JSMeetingSynchronization: an unknown key on every level that is sent back.
+NEWER_SERVER_SYNC: dict[str, Any] = {
+    "SyncToken": "t",
+    "Revision": 7,
+    "Meetings": [
+        {
+            "State": "MODIFIED",
+            "ClientSyncId": "c1",
+            "Origin": "Outlook",
+            "Meeting": {
+                "Id": "1",
+                "OnlineUrl": "https://x",
+                "Tags": ["a", {"b": None}],
+                "Host": {"Id": "u1", "Email": "ann@example.com", "Avatar": "x.png"},
+                "Invitations": [
+                    {"User": {"Email": "bob@example.com", "Phone": "1"}, "Response": "Later"}
+                ],
+            },
+        }
+    ],
+    "MeetingRecurrences": [
+        {
+            "State": "NEW",
+            "Series": 1,
+            "MeetingRecurrence": {
+                "Color": "red",
+                "Meeting": {"Id": "2", "Room": {"Id": 4}},
+                "Pattern": {
+                    "RecurrenceType": "WEEKLY",
+                    "TimeZone": "CET",
+                    "Exceptions": [{"Duration": 0, "Reason": "holiday"}],
+                },
+                "MeetingInstances": [{"Id": "3", "Moved": True, "Meeting": {"Id": "4", "Z": 0}}],
+            },
+        }
+    ],
+    "CalendarEntries": [
+        {"State": "NEW", "Busy": 2, "CalendarEntry": {"Start": "2024-03-04T09:00:00Z", "Kind": 1}}
+    ],
+    "CalendarRecurrences": [{"State": "DELETED", "Why": "x", "Pattern": {"Mask": 3}}],
+}
+
+
+def test_unknown_keys_on_every_level_survive_a_round_trip() -> None:
+    sync = structure(NEWER_SERVER_SYNC, MeetingSynchronization)
+    assert unstructure(sync) == NEWER_SERVER_SYNC
+    meeting = sync.meetings[0].meeting
+    assert meeting is not None and meeting.host is not None
+    assert meeting.extra == {"OnlineUrl": "https://x", "Tags": ["a", {"b": None}]}
+    assert meeting.host.extra == {"Avatar": "x.png"}
+    assert meeting.invitations[0].extra == {"Response": "Later"}
+    assert sync.meetings[0].extra == {"Origin": "Outlook"}
+    assert sync.extra == {"Revision": 7}
+    with pytest.raises(ResponseValidationError):
+        structure(NEWER_SERVER_SYNC, MeetingSynchronization, strict=True)
+
+
+def test_an_edited_model_keeps_its_unknown_keys() -> None:
+    meeting = structure({"Id": "1", "Title": "Old", "OnlineUrl": "https://x"}, Meeting)
+    edited = attrs.evolve(meeting, title="New")
+    assert unstructure(edited) == {"Id": "1", "Title": "New", "OnlineUrl": "https://x"}
+
+
+def test_a_modelled_attribute_wins_over_an_extra_key_of_the_same_name() -> None:
+    assert unstructure(Meeting(title="Typed", extra={"Title": "raw", "X": 1})) == {
+        "Title": "Typed",
+        "X": 1,
+    }
+
+
+def test_extra_keys_do_not_change_the_hash() -> None:
+    plain, extended = Meeting(id="1"), Meeting(id="1", extra={"X": [1]})
+    assert hash(plain) == hash(extended) and plain != extended
+
+
+def test_an_alias_next_to_its_key_is_kept_as_an_extra_key() -> None:
+    both = {"Occurences": 1, "Occurrences": 2}
+    pattern = structure(both, RecurrencePattern)
+    assert pattern.occurrences == 1 and pattern.extra == {"Occurrences": 2}
+    assert unstructure(pattern) == both
 
 
 def test_unmodelled_task_keys_are_kept_and_sent_back() -> None:
@@ -511,6 +607,6 @@ def test_messages_do_not_echo_long_values() -> None:
 def test_converters_are_built_fresh_never_global() -> None:
     first, second = make_converter(), make_converter(strict=True)
     assert first is not second and cattrs.global_converter not in (first, second)
-    assert first.structure({"Id": 1, "X": 0}, Meeting) == Meeting(id="1")
+    assert first.structure({"Id": 1, "X": 0}, Meeting) == Meeting(id="1", extra={"X": 0})
     with pytest.raises(cattrs.ClassValidationError):
         second.structure({"Id": 1, "X": 0}, Meeting)

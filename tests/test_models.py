@@ -27,7 +27,6 @@ from meetingbooster_async._models import (
     SyncMeetingRecurrence,
     SyncObject,
     SyncTask,
-    TaskSynchronization,
 )
 
 MODEL_CLASSES = [getattr(_models, name) for name in _models.__all__]
@@ -85,9 +84,21 @@ def test_sync_subtypes_carry_the_base_keys(cls: type) -> None:
     assert names[:3] == ["client_sync_id", "last_modified", "state"]
 
 
-def test_unknown_keys_of_tasks_have_a_home() -> None:
-    assert SyncTask().extra == {}
-    assert TaskSynchronization().extra == {}
+@pytest.mark.parametrize(
+    "cls",
+    [
+        c
+        for c in MODEL_CLASSES
+        if c not in (_models.OAuthTokenResponse, _models.OAuthErrorBody, _models.ApiError)
+    ],
+    ids=lambda c: c.__name__,
+)
+def test_every_domain_model_has_a_home_for_unknown_keys(cls: type) -> None:
+    field = attrs.fields_dict(cls)["extra"]
+    assert list(attrs.fields_dict(cls))[-1] == "extra"  # last, after the documented keys
+    assert field.hash is False  # a model with unknown keys still hashes
+    assert cls().extra == {} and cls().extra is not cls().extra
+    assert hash(cls(extra={"X": [1]})) == hash(cls())
 
 
 def test_tokens_are_not_in_the_repr() -> None:
