@@ -1,72 +1,47 @@
 """MeetingBoosterAuth: the httpx.Auth that logs in, attaches the Bearer token and recovers a 401.
 
-The flows here are thin: the rules live in :mod:`._tokens`. The async flow drives the token
-generator under an ``anyio.Lock``, the sync flow under a ``threading.Lock``; the lock guards the
-``/oauth`` call only, never a ``yield`` of the user's request. Token calls go straight to a
-transport (the client's own when bound, else one of our own), so cookies that ``/oauth`` sets
-never reach a cookie jar, and the call does not queue behind the user's requests.
+The flows here are thin: the rules live in :mod:`._tokens`, the sending in
+:mod:`._token_transport`. The async flow drives the token generator under an ``anyio.Lock``,
+the sync flow under a ``threading.Lock``; the lock guards the ``/oauth`` exchange only, never a
+``yield`` of the user's request. Token calls go straight to a transport (the client's own when
+bound), so cookies that ``/oauth`` sets never reach a cookie jar, and the call does not queue
+behind the user's requests.
 """
 
 from __future__ import annotations
 
 import copy
-import ipaddress
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
 from typing import Any, Final
 
 import anyio
+import anyio.lowlevel
 import httpx
 
-from ._errors import (
-    APIConnectionError,
-    APITimeoutError,
-    ConfigurationError,
-    MeetingBoosterError,
-    RequestNotReplayableError,
-)
-from ._oauth import DEFAULT_APP_ID, Credentials, parse_oauth_error
+from ._errors import ConfigurationError, MeetingBoosterError, RequestNotReplayableError
+from ._oauth import DEFAULT_APP_ID, Credentials
 from ._retry import RetryPolicy, is_replayable
-from ._store import StoredToken, TokenStore, token_key
+from ._security import Origin, check_secure_url, origin_of
+from ._store import StoredToken, TokenStore
+from ._token_transport import DEFAULT_TOKEN_RETRY, TokenSender
 from ._tokens import AccessToken, TokenManager, TokenPolicy, logger
 
-__all__ = ["MeetingBoosterAuth", "check_secure_url"]
+__all__ = ["FORCED_LOGIN_INTERVAL", "MeetingBoosterAuth", "check_secure_url"]
 
-_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def check_secure_url(url: httpx.URL, *, allow_insecure_http: bool, what: str) -> None:
-    """Refuse plain ``http://`` to anything but this machine unless explicitly allowed."""
-    if url.scheme == "https" or allow_insecure_http:
-        return
-    if url.scheme == "http" and _is_loopback(url.host):
-        return
-    raise ConfigurationError(
-        f"{what} {url.copy_with(query=None)} is not https: passwords and tokens would travel "
-        "in clear text. Use https, or pass allow_insecure_http=True if you mean it."
-    )
-
-
-def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
-    return (url.scheme, url.host, url.port)
+#: After a 401 survives a refresh, log in again only if the last password login is older than
+#: this: an endpoint that always answers 401 must not cost a login per call.
+FORCED_LOGIN_INTERVAL: Final = 60.0
 
 
 class MeetingBoosterAuth(httpx.Auth):
     """An ``httpx.Auth`` for MeetingBooster's OAuth2 password flow, single flight.
 
     Works on :class:`MeetingBoosterClient`, on a plain ``httpx.AsyncClient`` and on a plain
-    ``httpx.Client`` shared by many threads. The token is attached only to requests for the
-    token URL's origin (scheme, host, port): a request elsewhere goes out untouched.
+    ``httpx.Client`` shared by many threads (one auth serves one of the two worlds). The
+    token is attached only to requests for the token URL's origin (scheme, host, port), or
+    one added with :meth:`add_origin`: a request elsewhere goes out untouched.
 
     Example:
         >>> auth = MeetingBoosterAuth(
@@ -85,7 +60,8 @@ class MeetingBoosterAuth(httpx.Auth):
         login_failure_cooldown: least seconds between password attempts after a refusal.
         cooldown_wait: a caller that meets a cooldown of at most this many seconds waits for
             it to pass instead of failing at once (default 0: fail at once).
-        token_timeout: overall deadline of one ``/oauth`` exchange, refresh and retry included.
+        token_timeout: overall deadline of one ``/oauth`` exchange (refresh, fallback login and
+            retries included). A caller whose own deadline comes first stops at it.
         allow_insecure_http: permit ``http://`` to a host that is not loopback.
         token_store: share tokens through this store (see :class:`TokenStore`): refresh and
             login become single flight across every client and process using it.
@@ -121,7 +97,7 @@ class MeetingBoosterAuth(httpx.Auth):
         url = httpx.URL(token_url)
         check_secure_url(url, allow_insecure_http=allow_insecure_http, what="token_url")
         self.token_url = url
-        self._origin = _origin(url)
+        self._origins: frozenset[Origin] = frozenset({origin_of(url)})
         policy = TokenPolicy(
             refresh_margin=refresh_margin,
             default_lifetime=default_lifetime,
@@ -137,14 +113,15 @@ class MeetingBoosterAuth(httpx.Auth):
         )
         self._cooldown_wait = cooldown_wait
         self._token_timeout = token_timeout
-        self._token_retry = token_retry or DEFAULT_TOKEN_RETRY
-        self._transport = transport
-        self._sync_transport = sync_transport
-        self._owns_transport = False
-        self._owns_sync_transport = False
+        self._sender = TokenSender(
+            policy=token_retry or DEFAULT_TOKEN_RETRY,
+            transport=transport,
+            sync_transport=sync_transport,
+        )
+        self._sibling = False
         self._store = token_store
-        self._store_base = str(url.copy_with(path="/", query=None))
-        self._store_key = token_key(self._store_base, username) if token_store else ""
+        self._store_key = ""  # derived lazily: it costs a slow hash of the password
+        self._world: str | None = None
         self._alock = anyio.Lock()
         self._tlock = threading.Lock()
 
@@ -152,14 +129,15 @@ class MeetingBoosterAuth(httpx.Auth):
         """A sibling auth for another user: same server, settings, transport and store.
 
         Nothing but the configuration is shared: the sibling has its own tokens, single
-        flight and cooldown. It never owns (or closes) the transport.
+        flight and cooldown. It never closes the shared transport.
         """
         sibling = copy.copy(self)
         sibling._tokens = self._tokens.for_credentials(
             Credentials(username=username, password=password)
         )
-        sibling._store_key = token_key(self._store_base, username) if self._store else ""
-        sibling._owns_transport = sibling._owns_sync_transport = False
+        sibling._sibling = True
+        sibling._store_key = ""
+        sibling._world = None
         sibling._alock = anyio.Lock()
         sibling._tlock = threading.Lock()
         return sibling
@@ -168,13 +146,20 @@ class MeetingBoosterAuth(httpx.Auth):
         """True if this auth logs in as ``username`` with ``password``."""
         return self._tokens.matches(Credentials(username=username, password=password))
 
+    def add_origin(self, url: str | httpx.URL) -> None:
+        """Also send the token to ``url``'s origin (the API when it is not the token URL's)."""
+        self._origins = self._origins | {origin_of(httpx.URL(url))}
+
     @property
     def token_store(self) -> TokenStore | None:
         """The shared store this auth keeps its tokens in, if any."""
         return self._store
 
     def __repr__(self) -> str:
-        return f"MeetingBoosterAuth(token_url={str(self.token_url)!r}, username={self.username!r})"
+        return (
+            f"MeetingBoosterAuth(token_url={str(self.token_url.copy_with(userinfo=b''))!r}, "
+            f"username={self.username!r})"
+        )
 
     @property
     def username(self) -> str:
@@ -193,22 +178,22 @@ class MeetingBoosterAuth(httpx.Auth):
 
     def bind_transport(self, transport: httpx.AsyncBaseTransport) -> None:
         """Send ``/oauth`` calls through ``transport`` unless a transport was given already."""
-        if self._transport is None:
-            self._transport = transport
+        if self._sender.transport is None:
+            self._sender.transport = transport
 
     # -- the httpx.Auth flows ------------------------------------------------------------
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        if _origin(request.url) != self._origin:
+        if origin_of(request.url) not in self._origins:
             yield request
             return
         token = self._tokens.usable() or await self._aacquire()
         request.headers["Authorization"] = token.header
         response = yield request
         for force_login in (False, True):
-            if response.status_code != 401:
+            if response.status_code != 401 or not self._should_recover(force_login):
                 return
             if not is_replayable(request):
                 raise RequestNotReplayableError(
@@ -221,14 +206,14 @@ class MeetingBoosterAuth(httpx.Auth):
             response = yield request
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
-        if _origin(request.url) != self._origin:
+        if origin_of(request.url) not in self._origins:
             yield request
             return
         token = self._tokens.usable() or self._acquire()
         request.headers["Authorization"] = token.header
         response = yield request
         for force_login in (False, True):
-            if response.status_code != 401:
+            if response.status_code != 401 or not self._should_recover(force_login):
                 return
             if not is_replayable(request):
                 raise RequestNotReplayableError(
@@ -238,6 +223,22 @@ class MeetingBoosterAuth(httpx.Auth):
             token = self._acquire(rejected=token, force_login=force_login)
             request.headers["Authorization"] = token.header
             response = yield request
+
+    def _should_recover(self, force_login: bool) -> bool:
+        # A 401 that survived a refresh: a fresh login helps only if the last one is old.
+        return not force_login or not self._tokens.logged_in_within(FORCED_LOGIN_INTERVAL)
+
+    def _enter(self, world: str) -> None:
+        # The two flows guard one token state with two different locks: one world per auth.
+        if self._world != world:
+            if self._world is not None:
+                raise ConfigurationError(
+                    f"this MeetingBoosterAuth serves {self._world} clients; make another "
+                    f"(or use with_credentials) for {world} ones"
+                )
+            if world == "sync" and self._store is not None:
+                raise ConfigurationError("token_store is supported on the async flow only")
+            self._world = world
 
     # -- public token operations ---------------------------------------------------------
 
@@ -251,31 +252,33 @@ class MeetingBoosterAuth(httpx.Auth):
 
         With a shared store the stored tokens are deleted too: every sharer is signed out.
         """
+        self._enter("async")
+        deadline = anyio.current_time() + self._token_timeout
         async with self._alock:
             if self._store is None:
-                await self._adrive(self._tokens.signout())
+                await self._adrive(self._tokens.signout(), deadline)
                 return
-            async with self._store.lock(self._store_key):
-                self._tokens.adopt(await self._store.get(self._store_key))
-                await self._store.delete(self._store_key)
-                await self._adrive(self._tokens.signout())
+            key = await self._key()
+            async with self._store.lock(key):
+                self._tokens.adopt(await self._store.get(key))
+                await self._store.delete(key)
+                await self._adrive(self._tokens.signout(), deadline)
 
     def signout_sync(self) -> None:
         """:meth:`signout` for the sync ``httpx.Client`` world."""
+        self._enter("sync")
         with self._tlock:
-            self._drive(self._tokens.signout())
+            self._drive(self._tokens.signout(), time.monotonic() + self._token_timeout)
 
     async def aclose(self) -> None:
         """Close the transport this auth opened for itself, if any."""
-        if self._owns_transport and self._transport is not None:
-            await self._transport.aclose()
-            self._transport, self._owns_transport = None, False
+        if not self._sibling:
+            await self._sender.aclose()
 
     def close(self) -> None:
         """Close the sync transport this auth opened for itself, if any."""
-        if self._owns_sync_transport and self._sync_transport is not None:
-            self._sync_transport.close()
-            self._sync_transport, self._owns_sync_transport = None, False
+        if not self._sibling:
+            self._sender.close()
 
     async def __aenter__(self) -> MeetingBoosterAuth:
         return self
@@ -288,45 +291,57 @@ class MeetingBoosterAuth(httpx.Auth):
     async def _aacquire(
         self, *, rejected: AccessToken | None = None, force_login: bool = False
     ) -> AccessToken:
+        self._enter("async")
         remaining = self._tokens.cooldown_remaining()
         if 0 < remaining <= self._cooldown_wait:
             await anyio.sleep(remaining)
         seen_epoch = self._tokens.epoch
-        async with self._alock:
-            if self._store is None:
+        try:
+            async with self._alock:
+                deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
                 flow = self._tokens.acquire(
                     rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
                 )
-                token: AccessToken = await self._adrive(flow)
-                return token
-            return await self._aacquire_shared(rejected, force_login)
+                if self._store is None:
+                    token: AccessToken = await self._adrive(flow, deadline)
+                    return token
+                return await self._adrive_shared(flow, deadline)
+        except MeetingBoosterError:
+            # A leader cancelled during the shielded exchange ends cancelled, not with the
+            # exchange's outcome (that one is for the callers queued behind it).
+            await anyio.lowlevel.checkpoint_if_cancelled()
+            raise
 
-    async def _aacquire_shared(
-        self, rejected: AccessToken | None, force_login: bool
-    ) -> AccessToken:
+    async def _key(self) -> str:
+        if not self._store_key:
+            base = str(self.token_url.copy_with(userinfo=b"", path="/", query=None))
+            self._store_key = await anyio.to_thread.run_sync(self._tokens.store_key, base)
+        return self._store_key
+
+    async def _adrive_shared(self, flow: _Flow, deadline: float) -> AccessToken:
         """Single flight across processes: store lock, re-read, compare, only then /oauth."""
-        store, key = self._store, self._store_key
+        store = self._store
         assert store is not None
+        key = await self._key()
         async with store.lock(key):
             stored = await store.get(key)
             self._tokens.adopt(stored)
-            flow = self._tokens.acquire(rejected=rejected, force_login=force_login)
-            token: AccessToken = await self._adrive(flow)
+            token: AccessToken = await self._adrive(flow, deadline)
             mine = self._tokens.export()
-            if (
-                mine is not None
-                and not _same_tokens(mine, stored)
-                and not await store.compare_and_set(key, stored, mine)
-            ):
-                logger.warning("token store changed under its lock for %s", self.username)
+            if mine is not None and not _same_tokens(mine, stored):
+                # Shielded: a rotated refresh token the store never learns is lost to all.
+                with anyio.CancelScope(shield=True):
+                    written = await store.compare_and_set(key, stored, mine)
+                if not written:
+                    logger.warning("token store changed under its lock for %s", self.username)
         return token
 
-    async def _adrive(self, flow: Generator[httpx.Request, httpx.Response, Any]) -> Any:
+    async def _adrive(self, flow: _Flow, deadline: float) -> Any:
         try:
             request = next(flow)
             while True:
                 try:
-                    response = await self._asend(request)
+                    response = await self._sender.asend(request, deadline)
                 except MeetingBoosterError as exc:
                     request = flow.throw(exc)
                 else:
@@ -334,44 +349,12 @@ class MeetingBoosterAuth(httpx.Auth):
         except StopIteration as stop:
             return stop.value
 
-    async def _asend(self, request: httpx.Request) -> httpx.Response:
-        if self._transport is None:
-            self._transport, self._owns_transport = httpx.AsyncHTTPTransport(), True
-        transport = self._transport
-        # Shielded: the caller that leads a refresh may be cancelled, but the others are waiting
-        # for this very call. Bounded by token_timeout and by the caller's own deadline.
-        deadline = min(
-            anyio.current_effective_deadline(), anyio.current_time() + self._token_timeout
-        )
-        attempt = 0
-        with anyio.CancelScope(shield=True, deadline=deadline) as scope:
-            while True:
-                try:
-                    response = await transport.handle_async_request(request)
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
-                except httpx.TransportError as exc:
-                    delay = self._token_retry.delay_after_error(request, exc, attempt)
-                    if delay is None:
-                        raise _wrap_transport_error(exc, request) from exc
-                else:
-                    response.request = request
-                    delay = _token_retry_delay(self._token_retry, response, attempt)
-                    if delay is None:
-                        return response
-                logger.debug("token call failed; retry %d in %.2fs", attempt + 1, delay)
-                await anyio.sleep(delay)
-                attempt += 1
-        assert scope.cancelled_caught
-        raise APITimeoutError("the token endpoint did not answer in time", request=request)
-
     # -- sync driver ---------------------------------------------------------------------
 
     def _acquire(
         self, *, rejected: AccessToken | None = None, force_login: bool = False
     ) -> AccessToken:
+        self._enter("sync")
         remaining = self._tokens.cooldown_remaining()
         if 0 < remaining <= self._cooldown_wait:
             time.sleep(remaining)
@@ -380,15 +363,15 @@ class MeetingBoosterAuth(httpx.Auth):
             flow = self._tokens.acquire(
                 rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
             )
-            token: AccessToken = self._drive(flow)
+            token: AccessToken = self._drive(flow, time.monotonic() + self._token_timeout)
             return token
 
-    def _drive(self, flow: Generator[httpx.Request, httpx.Response, Any]) -> Any:
+    def _drive(self, flow: _Flow, deadline: float) -> Any:
         try:
             request = next(flow)
             while True:
                 try:
-                    response = self._send(request)
+                    response = self._sender.send(request, deadline)
                 except MeetingBoosterError as exc:
                     request = flow.throw(exc)
                 else:
@@ -396,51 +379,9 @@ class MeetingBoosterAuth(httpx.Auth):
         except StopIteration as stop:
             return stop.value
 
-    def _send(self, request: httpx.Request) -> httpx.Response:
-        if self._sync_transport is None:
-            self._sync_transport, self._owns_sync_transport = httpx.HTTPTransport(), True
-        attempt = 0
-        while True:
-            try:
-                response = self._sync_transport.handle_request(request)
-                try:
-                    response.read()
-                finally:
-                    response.close()
-            except httpx.TransportError as exc:
-                delay = self._token_retry.delay_after_error(request, exc, attempt)
-                if delay is None:
-                    raise _wrap_transport_error(exc, request) from exc
-            else:
-                response.request = request
-                delay = _token_retry_delay(self._token_retry, response, attempt)
-                if delay is None:
-                    return response
-            logger.debug("token call failed; retry %d in %.2fs", attempt + 1, delay)
-            time.sleep(delay)
-            attempt += 1
 
-
-#: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
-#: a JSOAuthError: that is a verdict. A lost refresh answer costs at most one extra login.
-DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, backoff_max=2.0)
-
-
-def _token_retry_delay(policy: RetryPolicy, response: httpx.Response, attempt: int) -> float | None:
-    if response.status_code < 500 or parse_oauth_error(response) is not None:
-        return None
-    return policy.delay_after_status(
-        response.request, response.status_code, response.headers, attempt
-    )
+_Flow = Generator[httpx.Request, httpx.Response, Any]
 
 
 def _same_tokens(a: StoredToken, b: StoredToken | None) -> bool:
     return b is not None and (a.access_token, a.refresh_token) == (b.access_token, b.refresh_token)
-
-
-def _wrap_transport_error(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
-    if isinstance(exc, httpx.TimeoutException):
-        return APITimeoutError("the token endpoint timed out", request=request)
-    return APIConnectionError(
-        f"the token endpoint could not be reached: {type(exc).__name__}", request=request
-    )

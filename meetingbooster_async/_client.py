@@ -13,9 +13,10 @@ import attrs
 import httpx
 from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 
-from ._auth import MeetingBoosterAuth, check_secure_url
+from ._auth import MeetingBoosterAuth
 from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
+from ._security import check_secure_url, safe_url
 from ._store import TokenStore
 from ._users import UserSession
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
@@ -146,6 +147,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 "give either auth= or username/password/token_url/token_store, not both"
             )
         auth.bind_transport(self._transport_for_url(auth.token_url))
+        auth.add_origin(url)  # the API may live on another origin than /oauth
         self.auth = auth
         self._mb_auth = auth
         if signout_on_close is None:
@@ -156,13 +158,16 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         if max_in_flight == "pool":
             limits = kwargs.get("limits", httpx.Limits(max_connections=100))
             max_in_flight = limits.max_connections
+        if isinstance(max_in_flight, int) and max_in_flight < 1:
+            raise ConfigurationError("max_in_flight must be at least 1 (or None for no gate)")
         self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
         self.api_paths = api_paths if api_paths is not None else DEFAULT_API_PATHS
         self._retry = retry or DEFAULT_RETRY
         self._deadline = deadline
 
     def __repr__(self) -> str:
-        return f"<MeetingBoosterClient {self.base_url} as {self._mb_auth.username!r}>"
+        url = safe_url(self.base_url)
+        return f"<MeetingBoosterClient {url} as {self._mb_auth.username!r}>"
 
     @property
     def mb_auth(self) -> MeetingBoosterAuth:
@@ -205,14 +210,14 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 raise  # our own verdicts (token errors) are final here
             except httpx.TransportError as exc:
                 delay = policy.delay_after_error(request, exc, attempt)
-                if delay is None or not is_replayable(request):
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
                     raise
                 reason = type(exc).__name__
             else:
                 delay = policy.delay_after_status(
                     request, response.status_code, response.headers, attempt
                 )
-                if delay is None or not is_replayable(request):
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
                     return response
                 reason = f"HTTP {response.status_code}"
                 await response.aclose()
@@ -221,7 +226,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 attempt + 1,
                 policy.max_retries,
                 request.method,
-                request.url.copy_with(query=None),
+                safe_url(request.url),
                 delay,
                 reason,
             )
@@ -330,6 +335,11 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                         tg.start_soon(_signout_quietly, auth, limiter)
         if self._owns_auth:
             await self._mb_auth.aclose()
+
+
+def _outlasts_deadline(delay: float) -> bool:
+    """True if waiting ``delay`` would pass the caller's deadline: better answer now."""
+    return anyio.current_time() + delay >= anyio.current_effective_deadline()
 
 
 def _fast_transport(kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport:

@@ -60,6 +60,20 @@ __all__ = [
 class MeetingBoosterError(Exception):
     """Base class of every error raised by this SDK."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keyword-only constructors do not survive the default pickling (multiprocessing
+        # workers send errors back): rebuild from the message and the attributes instead.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(
+    cls: type[MeetingBoosterError], args: tuple[Any, ...], state: dict[str, Any]
+) -> MeetingBoosterError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(MeetingBoosterError):
     """The SDK was configured in a way it refuses to run (for example plain ``http://``)."""
@@ -232,7 +246,7 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 def _json_or_none(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content) if response.content else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return None
 
 
@@ -243,6 +257,6 @@ def status_error_for(response: httpx.Response) -> APIStatusError:
     if cls is None:
         cls = ServerError if status >= 500 else APIStatusError
     body = _json_or_none(response)
-    message = f"HTTP {status} {response.reason_phrase} for {response.request.method} "
-    message += f"{response.request.url.copy_with(query=None)}"
+    url = response.request.url.copy_with(userinfo=b"", query=None, fragment=None)
+    message = f"HTTP {status} {response.reason_phrase} for {response.request.method} {url}"
     return cls(message, response=response, body=body)

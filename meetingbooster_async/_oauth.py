@@ -83,8 +83,10 @@ def build_grant_request(
         fields["refresh_token"] = refresh_token
     fields["app_id"] = app_id
     body = urlencode(fields).encode("ascii")
-    # A grant may be retried after a glitch (see _auth): mark it so for the retry policy.
-    extensions: dict[str, object] = {IDEMPOTENT_EXTENSION: True}
+    # A password grant or a signout may be resent after a glitch. A refresh is not: the server
+    # may have rotated the token before the answer got lost, and resending a spent refresh
+    # token can look like theft. (Errors before sending are retried for every grant.)
+    extensions: dict[str, object] = {IDEMPOTENT_EXTENSION: grant_type != "refresh_token"}
     if timeout is not None:
         extensions["timeout"] = timeout.as_dict()
     return httpx.Request(
@@ -100,7 +102,7 @@ def _json_object(response: httpx.Response) -> dict[str, Any] | None:
     """The body as a JSON object, or ``None`` if it is not one."""
     try:
         data = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         return None
     return data if isinstance(data, dict) else None
 

@@ -104,7 +104,7 @@ class RedisTokenStore:
             return None
         try:
             return StoredToken.from_json(json.loads(raw))
-        except (ValueError, ResponseValidationError) as exc:
+        except (ValueError, RecursionError, ResponseValidationError) as exc:
             raise TokenStoreError(f"unreadable token at {key}") from exc
 
     async def compare_and_set(

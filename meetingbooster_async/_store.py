@@ -58,13 +58,16 @@ class StoredToken:
         )
 
 
-def token_key(base: str, username: str, *, prefix: str = "meetingbooster") -> str:
-    """``{prefix}:token:{sha256(server origin + lower-cased username)[:32]}``.
+def token_key(base: str, username: str, password: str, *, prefix: str = "meetingbooster") -> str:
+    """``{prefix}:token:{scrypt(password, salt=server origin + lower-cased username)[:16]}``.
 
-    Hashed so that neither the server nor the user's email shows in the store's key space.
+    The password is part of the identity, so a client with a wrong password never adopts
+    another's tokens; the slow hash keeps the key from revealing it. Neither the server nor
+    the email shows in the key.
     """
-    digest = hashlib.sha256(f"{base}\n{username.lower()}".encode()).hexdigest()[:32]
-    return f"{prefix}:token:{digest}"
+    salt = f"{base}\n{username.lower()}".encode()
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**12, r=8, p=1, dklen=16)
+    return f"{prefix}:token:{digest.hex()}"
 
 
 @runtime_checkable

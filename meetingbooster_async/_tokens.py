@@ -34,7 +34,8 @@ from ._oauth import (
     parse_oauth_error,
     parse_token_response,
 )
-from ._store import StoredToken
+from ._store import StoredToken, token_key
+from ._token_transport import CallerDeadlineError
 
 __all__ = ["AccessToken", "TokenManager", "TokenPolicy"]
 
@@ -84,13 +85,24 @@ class TokenPolicy:
 
 def _replay(exc: MeetingBoosterError) -> MeetingBoosterError:
     """A fresh copy of a recorded failure for another caller (never re-raise one instance)."""
+    copy: MeetingBoosterError
     if isinstance(exc, OAuthError):
-        return exc.with_remaining(exc.retry_in_seconds)
-    if isinstance(exc, OAuthResponseError):
-        return OAuthResponseError(str(exc), response=exc.response)
-    if isinstance(exc, APIConnectionError):
-        return type(exc)(str(exc), request=exc._request)
-    return MeetingBoosterError(str(exc))
+        copy = exc.with_remaining(exc.retry_in_seconds)
+    elif isinstance(exc, OAuthResponseError):
+        copy = OAuthResponseError(str(exc), response=exc.response)
+    elif isinstance(exc, APIConnectionError):
+        copy = type(exc)(str(exc), request=exc._request)
+    else:
+        copy = MeetingBoosterError(str(exc))
+    copy.__cause__ = exc.__cause__
+    return copy
+
+
+def _maybe_processed(exc: MeetingBoosterError) -> bool:
+    """False only when the grant surely never reached the server (nothing was sent)."""
+    return not isinstance(
+        exc.__cause__, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+    )
 
 
 class TokenManager:
@@ -120,6 +132,7 @@ class TokenManager:
         self._last_failure: MeetingBoosterError | None = None
         self._cooldown_until = -math.inf
         self._cooldown_error: OAuthError | None = None
+        self._last_login_at = -math.inf
 
     def __repr__(self) -> str:
         state = "token" if self._access is not None else "no token"
@@ -159,6 +172,14 @@ class TokenManager:
             wall_clock=self._wall_clock,
             timeout=self._timeout,
         )
+
+    def logged_in_within(self, seconds: float) -> bool:
+        """True if a password login succeeded in the last ``seconds``."""
+        return self._clock() - self._last_login_at < seconds
+
+    def store_key(self, base: str) -> str:
+        """This identity's key in a shared token store (a slow hash: call it off the loop)."""
+        return token_key(base, self._credentials.username, self._credentials.password)
 
     def matches(self, credentials: Credentials) -> bool:
         """True if these are the credentials this manager logs in with (any username case)."""
@@ -213,6 +234,7 @@ class TokenManager:
         """Drop every token without telling the server (e.g. after a failed signout)."""
         self._access = None
         self._refresh_token = None
+        self._last_failure = None
 
     # -- flows ---------------------------------------------------------------------------
 
@@ -252,6 +274,10 @@ class TokenManager:
             return fallback
         try:
             token = yield from self._obtain()
+        except CallerDeadlineError:
+            if fallback is None:
+                raise  # the leader's own deadline: the queued callers try with theirs
+            return fallback
         except MeetingBoosterError as exc:
             self.epoch += 1
             if fallback is None:
@@ -307,6 +333,13 @@ class TokenManager:
                 if exc.retry_in_seconds > 0:
                     raise
                 logger.info("refresh token rejected for %s; logging in again", self.username)
+            except (APIConnectionError, OAuthResponseError) as exc:
+                if isinstance(exc, CallerDeadlineError) or not _maybe_processed(exc):
+                    raise
+                # The server may have rotated it and the answer got lost: sending it again
+                # could look like token theft. Log in instead.
+                self._refresh_token = None
+                logger.info("refresh for %s failed (%s); logging in instead", self.username, exc)
         return (yield from self._grant("password"))
 
     def _request(self, grant_type: GrantType, *, refresh_token: str | None = None) -> httpx.Request:
@@ -343,6 +376,8 @@ class TokenManager:
         self._access = token
         if grant.refresh_token is not None:
             self._refresh_token = grant.refresh_token
+        if grant_type == "password":
+            self._last_login_at = sent_at
         logger.info(
             "%s for %s: token valid %.0fs",
             "logged in" if grant_type == "password" else "refreshed",

@@ -92,15 +92,33 @@ async def test_rejected_refresh_token_leads_to_one_fresh_login(fake: FakeServer)
     assert fake.grants == {"password": 2, "refresh_token": 1}
 
 
-async def test_401_that_survives_refresh_and_login_is_returned(fake: FakeServer) -> None:
-    fake.valid_access = set()
-    fake.issue = _issue_dead_tokens(fake)  # type: ignore[method-assign]
-    async with make_client(fake) as client:
+async def test_401_that_survives_refresh_and_login_is_returned(
+    fake: FakeServer, clock: FakeClock
+) -> None:
+    async with make_client(fake, clock) as client:
+        await client.login()
+        clock.advance(120)  # the login is old: a fresh one may help
+        fake.valid_access = set()
+        fake.issue = _issue_dead_tokens(fake)  # type: ignore[method-assign]
         response = await client.get("/api/v1/x")
     assert response.status_code == 401
-    # login, 401 → refresh, 401 → forced login, 401 → give up: no loop.
+    # 401 → refresh, 401 → forced login, 401 → give up: no loop.
     assert fake.grants == {"password": 2, "refresh_token": 1}
     assert fake.api_statuses[401] == 3
+
+
+async def test_an_endpoint_that_always_answers_401_costs_no_login_per_call(
+    fake: FakeServer, clock: FakeClock
+) -> None:
+    async def denied(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401)
+
+    fake.overrides["/api/v1/denied"] = denied
+    async with make_client(fake, clock) as client:
+        for _ in range(10):
+            assert (await client.get("/api/v1/denied")).status_code == 401
+    # one refresh per call (the token might have died); no login after the first
+    assert fake.grants == {"password": 1, "refresh_token": 10}
 
 
 def _issue_dead_tokens(fake: FakeServer):  # type: ignore[no-untyped-def]
@@ -131,14 +149,35 @@ async def test_failed_proactive_refresh_keeps_using_the_valid_token(
     fake: FakeServer, clock: FakeClock
 ) -> None:
     fake.lifetime = "60"
-    fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")] * 3
+    fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")]
     async with make_client(fake, clock) as client:
         await client.get("/api/v1/x")
         clock.advance(40)
         response = await client.get("/api/v1/x")
         again = await client.get("/api/v1/x")
-    assert response.status_code == again.status_code == 200
-    assert fake.grants == {"password": 1, "refresh_token": 3}
+        assert response.status_code == again.status_code == 200
+        # A refresh is never resent (the server may have rotated it): a login replaces it.
+    assert fake.grants == {"password": 2, "refresh_token": 1}
+
+
+async def test_a_lost_refresh_answer_is_not_resent(fake: FakeServer) -> None:
+    fake.script["refresh_token"] = [_raiser(httpx.ReadTimeout("answer lost"))]
+    async with make_client(fake) as client:
+        await client.get("/api/v1/x")
+        fake.kill_access()
+        assert (await client.get("/api/v1/x")).status_code == 200  # a login recovers it
+    refresh_tokens = [form.get("refresh_token") for form in fake.forms]
+    assert fake.grants == {"password": 2, "refresh_token": 1}
+    assert refresh_tokens.count("ref-1-tok") == 1
+
+
+async def test_a_refresh_that_never_left_is_retried(fake: FakeServer) -> None:
+    fake.script["refresh_token"] = [_raiser(httpx.ConnectError("refused"))]
+    async with make_client(fake) as client:
+        await client.get("/api/v1/x")
+        fake.kill_access()
+        assert (await client.get("/api/v1/x")).status_code == 200
+    assert fake.grants == {"password": 1, "refresh_token": 2}
 
 
 async def test_expired_token_is_refreshed_before_sending(

@@ -90,7 +90,7 @@ async def test_the_password_never_goes_into_redis(
     keys = await raw.keys("*")
     values = [await raw.get(key) for key in keys]
     await raw.aclose()
-    assert keys == [token_key("https://mb.test/", "ann@x").encode()]
+    assert keys == [token_key("https://mb.test/", "ann@x", fake.password).encode()]
     assert b"ann@x" not in keys[0]
     assert all(fake.password.encode() not in value for value in values)
 

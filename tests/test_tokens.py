@@ -147,7 +147,8 @@ def test_failed_proactive_refresh_keeps_the_valid_token(
     first = login(manager)
     clock.advance(31)  # due, but valid until 60
     token, sent = run(manager.acquire(), lambda f: httpx.Response(503, text="<html>down</html>"))
-    assert sent == ["refresh_token"]
+    # The refresh is not resent (it may have been spent); a login is tried instead.
+    assert sent == ["refresh_token", "password"]
     assert token.header == first.header and token.generation == first.generation
     # No hammering: the next proactive attempt waits proactive_retry (5 s).
     assert manager.usable() is token
@@ -158,6 +159,49 @@ def test_failed_proactive_refresh_keeps_the_valid_token(
 def test_failure_without_a_valid_token_raises_typed(manager: TokenManager) -> None:
     with pytest.raises(OAuthResponseError):
         run(manager.acquire(), lambda f: httpx.Response(200, text="<html>login page</html>"))
+
+
+def test_a_refresh_that_surely_never_left_keeps_the_refresh_token(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    first = login(manager)
+    unsent = APIConnectionError("refused")
+    unsent.__cause__ = httpx.ConnectError("refused")
+    with pytest.raises(APIConnectionError):
+        run(manager.acquire(rejected=first), lambda f: unsent)
+    assert manager.has_refresh_token
+
+
+def test_caller_deadline_is_not_shared_with_waiters(manager: TokenManager) -> None:
+    from meetingbooster_async._token_transport import CallerDeadlineError
+
+    seen = manager.epoch
+    with pytest.raises(CallerDeadlineError):
+        run(manager.acquire(), lambda f: CallerDeadlineError("leader out of time"))
+    # A queued caller does not inherit it: it makes its own attempt.
+    _token, sent = run(manager.acquire(seen_epoch=seen), lambda f: token_body(1))
+    assert sent == ["password"]
+
+
+def test_replayed_failures_keep_their_cause(manager: TokenManager) -> None:
+    seen = manager.epoch
+    failure = APIConnectionError("could not be reached")
+    failure.__cause__ = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED]")
+    with pytest.raises(APIConnectionError):
+        run(manager.acquire(), lambda f: failure)
+    with pytest.raises(APIConnectionError) as info:
+        run(manager.acquire(seen_epoch=seen), lambda f: pytest.fail("no second call"))
+    assert info.value is not failure
+    assert "CERTIFICATE_VERIFY_FAILED" in str(info.value.__cause__)
+
+
+def test_signout_forgets_a_stale_failure(manager: TokenManager) -> None:
+    seen = manager.epoch
+    with pytest.raises(OAuthResponseError):
+        run(manager.acquire(), lambda f: httpx.Response(500, text="boom"))
+    run(manager.signout(), lambda f: pytest.fail("nothing to sign out"))
+    _token, sent = run(manager.acquire(seen_epoch=seen), lambda f: token_body(1))
+    assert sent == ["password"]
 
 
 def test_transport_errors_thrown_into_the_flow_propagate(manager: TokenManager) -> None:

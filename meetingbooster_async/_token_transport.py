@@ -1,0 +1,149 @@
+"""TokenSender: the one place /oauth requests go out — retries, deadlines, redaction.
+
+A grant request carries the password or a refresh token in its body, so nothing we raise or
+return keeps it: responses and errors get a body-less copy of the request.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Final
+
+import anyio
+import httpx
+
+from ._errors import APIConnectionError, APITimeoutError
+from ._oauth import parse_oauth_error
+from ._retry import RetryPolicy
+from ._security import safe_url
+
+__all__ = ["DEFAULT_TOKEN_RETRY", "CallerDeadlineError", "TokenSender", "redacted"]
+
+#: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
+#: a JSOAuthError: that is a verdict.
+DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, backoff_max=2.0)
+
+
+class CallerDeadlineError(APITimeoutError):
+    """The caller leading a token exchange ran out of its own time (not the server's fault).
+
+    Not shared with the callers queued behind it: they try again with their own deadlines.
+    """
+
+
+def redacted(request: httpx.Request) -> httpx.Request:
+    """The request without its body (the password or a refresh token) for errors and logs."""
+    return httpx.Request(request.method, request.url.copy_with(userinfo=b""))
+
+
+def _wrap(exc: httpx.TransportError, request: httpx.Request) -> APIConnectionError:
+    # httpx's own exception keeps a reference to the request: point it at the body-less copy.
+    exc.request = request
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"the token endpoint timed out ({detail})", request=request)
+    return APIConnectionError(
+        f"the token endpoint {safe_url(request.url)} could not be reached ({detail})",
+        request=request,
+    )
+
+
+def _retry_delay(
+    policy: RetryPolicy, request: httpx.Request, response: httpx.Response, attempt: int
+) -> float | None:
+    if response.status_code < 500 or parse_oauth_error(response) is not None:
+        return None
+    return policy.delay_after_status(request, response.status_code, response.headers, attempt)
+
+
+class TokenSender:
+    """Sends grant requests through a transport: the client's when bound, else its own."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sync_transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.policy = policy
+        self.transport = transport
+        self.sync_transport = sync_transport
+        self.owns_transport = False
+        self.owns_sync_transport = False
+
+    async def asend(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        """Send with retries before ``deadline`` (``anyio.current_time()`` units).
+
+        Shielded: the caller leading a token exchange may be cancelled, but others wait for
+        this very call. The caller's own deadline still bounds it when it comes first; then
+        :class:`CallerDeadlineError` is raised, which the others do not inherit.
+        """
+        if self.transport is None:
+            self.transport, self.owns_transport = httpx.AsyncHTTPTransport(), True
+        transport = self.transport
+        callers = anyio.current_effective_deadline()
+        # -inf: the caller is already cancelled; it finishes the exchange for the others.
+        own = -math.inf < callers < deadline
+        safe = redacted(request)
+        attempt = 0
+        with anyio.CancelScope(shield=True, deadline=callers if own else deadline):
+            while True:
+                try:
+                    response = await transport.handle_async_request(request)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                except httpx.TransportError as exc:
+                    delay = self.policy.delay_after_error(request, exc, attempt)
+                    if delay is None:
+                        raise _wrap(exc, safe) from exc
+                else:
+                    response.request = safe
+                    delay = _retry_delay(self.policy, request, response, attempt)
+                    if delay is None:
+                        return response
+                await anyio.sleep(delay)
+                attempt += 1
+        if own:
+            raise CallerDeadlineError("the caller's deadline passed during /oauth", request=safe)
+        raise APITimeoutError("the token endpoint did not answer in time", request=safe)
+
+    def send(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        """:meth:`asend` for threads (``time.monotonic()`` deadline; httpx timeouts apply)."""
+        if self.sync_transport is None:
+            self.sync_transport, self.owns_sync_transport = httpx.HTTPTransport(), True
+        safe = redacted(request)
+        attempt = 0
+        while True:
+            try:
+                response = self.sync_transport.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except httpx.TransportError as exc:
+                delay = self.policy.delay_after_error(request, exc, attempt)
+                if delay is None:
+                    raise _wrap(exc, safe) from exc
+            else:
+                response.request = safe
+                delay = _retry_delay(self.policy, request, response, attempt)
+                if delay is None:
+                    return response
+            if time.monotonic() + delay >= deadline:
+                raise APITimeoutError("the token endpoint did not answer in time", request=safe)
+            time.sleep(delay)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        if self.owns_transport and self.transport is not None:
+            await self.transport.aclose()
+            self.transport, self.owns_transport = None, False
+
+    def close(self) -> None:
+        if self.owns_sync_transport and self.sync_transport is not None:
+            self.sync_transport.close()
+            self.sync_transport, self.owns_sync_transport = None, False
