@@ -25,6 +25,9 @@ __all__ = ["MeetingBoosterClient"]
 
 logger: Final = logging.getLogger("meetingbooster_async")
 
+#: Per-attempt timeouts unless ``timeout=`` is given: a web app wants a dead host noticed
+#: fast (connect 3 s) and an answer bounded (10 s per read/write/pool wait).
+DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=3.0)
 #: The client's retry policy unless one is given.
 DEFAULT_RETRY: Final = RetryPolicy()
 #: Seconds a signout on close may take before the client closes anyway.
@@ -128,6 +131,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         if fast:
             kwargs["transport"] = _fast_transport(kwargs)
         check_secure_url(url, allow_insecure_http=allow_insecure_http, what="base_url")
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         if not keep_cookies and "cookies" not in kwargs:
             kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
         super().__init__(base_url=url, **kwargs)

@@ -213,3 +213,8 @@ async def test_secrets_stay_out_of_reprs_messages_and_logs(
     for text in texts:
         for secret in secrets:
             assert secret not in text, (secret, text)
+
+
+def test_default_timeouts_suit_a_web_app() -> None:
+    client = MeetingBoosterClient(BASE, username="a", password="b")
+    assert (client.timeout.connect, client.timeout.read, client.timeout.pool) == (3.0, 10.0, 10.0)
