@@ -4,8 +4,8 @@ The flows here are thin: the rules live in :mod:`._tokens`, the sending in
 :mod:`._token_transport`. The async flow drives the token generator under an ``anyio.Lock``,
 the sync flow under a ``threading.Lock``; the lock guards the ``/oauth`` exchange only, never a
 ``yield`` of the user's request. Token calls go straight to a transport (the client's own when
-bound), so cookies that ``/oauth`` sets never reach a cookie jar, and the call does not queue
-behind the user's requests.
+bound), so cookies that ``/oauth`` sets never reach a cookie jar; with the client's in-flight
+gate on (the default) it does not queue behind the user's requests for a pooled connection.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import anyio
 import anyio.lowlevel
 import httpx
 
+from . import _logsafe
 from ._errors import ConfigurationError, MeetingBoosterError, RequestNotReplayableError
 from ._oauth import DEFAULT_APP_ID, Credentials
 from ._retry import RetryPolicy, is_replayable
@@ -27,6 +28,8 @@ from ._security import Origin, check_secure_url, origin_of
 from ._store import StoredToken, TokenStore
 from ._token_transport import DEFAULT_TOKEN_RETRY, TokenSender
 from ._tokens import AccessToken, TokenManager, TokenPolicy, logger
+
+_logsafe.install()
 
 __all__ = ["FORCED_LOGIN_INTERVAL", "MeetingBoosterAuth", "check_secure_url"]
 
@@ -87,6 +90,7 @@ class MeetingBoosterAuth(httpx.Auth):
         login_failure_cooldown: float = 60.0,
         cooldown_wait: float = 0.0,
         token_timeout: float = 30.0,
+        token_attempt_timeout: float | None = None,
         allow_insecure_http: bool = False,
         token_retry: RetryPolicy | None = None,
         token_store: TokenStore | None = None,
@@ -104,17 +108,21 @@ class MeetingBoosterAuth(httpx.Auth):
             login_failure_cooldown=login_failure_cooldown,
             app_id=app_id,
         )
+        retry = token_retry or DEFAULT_TOKEN_RETRY
+        if token_attempt_timeout is None:
+            # Room for every attempt the policy allows (and a fallback login) in one exchange.
+            token_attempt_timeout = token_timeout / (retry.max_retries + 1)
         self._tokens = TokenManager(
             Credentials(username=username, password=password),
             url,
             policy=policy,
             clock=clock,
-            timeout=httpx.Timeout(token_timeout),
+            timeout=httpx.Timeout(min(token_attempt_timeout, token_timeout)),
         )
         self._cooldown_wait = cooldown_wait
         self._token_timeout = token_timeout
         self._sender = TokenSender(
-            policy=token_retry or DEFAULT_TOKEN_RETRY,
+            policy=retry,
             transport=transport,
             sync_transport=sync_transport,
         )
@@ -298,6 +306,9 @@ class MeetingBoosterAuth(httpx.Auth):
         seen_epoch = self._tokens.epoch
         try:
             async with self._alock:
+                # Handed the lock after its deadline passed, a caller must not start an
+                # exchange: shielded, it would hold that caller up to token_timeout for nobody.
+                await anyio.lowlevel.checkpoint_if_cancelled()
                 deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
                 flow = self._tokens.acquire(
                     rejected=rejected, force_login=force_login, seen_epoch=seen_epoch

@@ -14,6 +14,7 @@ import httpx
 from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
 
 from ._auth import MeetingBoosterAuth
+from ._body import plain_async_body
 from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
@@ -187,6 +188,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
     ) -> httpx.Response:
         """Send with retries and an overall deadline, through the in-flight gate."""
+        plain_async_body(request)
         deadline = request.extensions.get(DEADLINE_EXTENSION, self._deadline)
         if deadline is None:
             return await self._send_retrying(request, stream, auth, follow_redirects)
@@ -214,16 +216,19 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 raise  # our own verdicts (token errors) are final here
             except httpx.TransportError as exc:
                 delay = policy.delay_after_error(request, exc, attempt)
-                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
-                    raise
                 reason = type(exc).__name__
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
+                    _log_give_up(request, reason, attempt, policy)
+                    raise
             else:
                 delay = policy.delay_after_status(
                     request, response.status_code, response.headers, attempt
                 )
-                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
-                    return response
                 reason = f"HTTP {response.status_code}"
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
+                    if response.status_code in policy.statuses:
+                        _log_give_up(request, reason, attempt, policy)
+                    return response
                 await response.aclose()
             logger.debug(
                 "retry %d/%d of %s %s in %.2fs after %s",
@@ -339,6 +344,13 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                         tg.start_soon(_signout_quietly, auth, limiter)
         if self._owns_auth:
             await self._mb_auth.aclose()
+
+
+def _log_give_up(request: httpx.Request, reason: str, attempt: int, policy: RetryPolicy) -> None:
+    why = "retries used up" if attempt >= policy.max_retries else "not safe or no time to retry"
+    logger.debug(
+        "no retry of %s %s after %s: %s", request.method, safe_url(request.url), reason, why
+    )
 
 
 def _outlasts_deadline(delay: float) -> bool:

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 import attrs
 import httpx
 
+from ._body import plain_async_body
 from ._errors import InvalidGrantError, LoginFailedError, OAuthError, OAuthResponseError
 from ._retry import IDEMPOTENT_EXTENSION
 
@@ -89,13 +90,14 @@ def build_grant_request(
     extensions: dict[str, object] = {IDEMPOTENT_EXTENSION: grant_type != "refresh_token"}
     if timeout is not None:
         extensions["timeout"] = timeout.as_dict()
-    return httpx.Request(
+    request = httpx.Request(
         "POST",
         token_url,
         headers={"Content-Type": _FORM, "Accept": "application/json"},
         content=body,
         extensions=extensions,
     )
+    return plain_async_body(request)
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:

@@ -45,10 +45,7 @@ class StoredToken:
         refresh_at, expires_at = data.get("refresh_at"), data.get("expires_at")
         if not isinstance(access, str) or not (refresh is None or isinstance(refresh, str)):
             raise ResponseValidationError("stored token has no usable tokens")
-        if not all(
-            isinstance(t, (int, float)) and not isinstance(t, bool) and math.isfinite(t)
-            for t in (refresh_at, expires_at)
-        ):
+        if not (_finite_time(refresh_at) and _finite_time(expires_at)):
             raise ResponseValidationError("stored token has bad times")
         return cls(
             access_token=access,
@@ -56,6 +53,16 @@ class StoredToken:
             refresh_at=float(refresh_at),  # type: ignore[arg-type]
             expires_at=float(expires_at),  # type: ignore[arg-type]
         )
+
+
+def _finite_time(value: object) -> bool:
+    """A JSON number that is finite as a float (``math.isfinite(10**400)`` raises)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def token_key(base: str, username: str, password: str, *, prefix: str = "meetingbooster") -> str:

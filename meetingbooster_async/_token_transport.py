@@ -6,6 +6,7 @@ return keeps it: responses and errors get a body-less copy of the request.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from typing import Final
@@ -17,6 +18,8 @@ from ._errors import APIConnectionError, APITimeoutError
 from ._oauth import parse_oauth_error
 from ._retry import RetryPolicy
 from ._security import safe_url
+
+logger: Final = logging.getLogger("meetingbooster_async")
 
 __all__ = ["DEFAULT_TOKEN_RETRY", "CallerDeadlineError", "TokenSender", "redacted"]
 
@@ -55,6 +58,12 @@ def _retry_delay(
     if response.status_code < 500 or parse_oauth_error(response) is not None:
         return None
     return policy.delay_after_status(request, response.status_code, response.headers, attempt)
+
+
+def _log_retry(request: httpx.Request, attempt: int, delay: float) -> None:
+    logger.debug(
+        "token call to %s failed; retry %d in %.2fs", safe_url(request.url), attempt + 1, delay
+    )
 
 
 class TokenSender:
@@ -105,6 +114,7 @@ class TokenSender:
                     delay = _retry_delay(self.policy, request, response, attempt)
                     if delay is None:
                         return response
+                _log_retry(request, attempt, delay)
                 await anyio.sleep(delay)
                 attempt += 1
         if own:
@@ -135,6 +145,7 @@ class TokenSender:
                     return response
             if time.monotonic() + delay >= deadline:
                 raise APITimeoutError("the token endpoint did not answer in time", request=safe)
+            _log_retry(request, attempt, delay)
             time.sleep(delay)
             attempt += 1
 
