@@ -19,6 +19,7 @@ from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
+from ._transport import speed_up_pool
 from ._users import UserSession
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
@@ -129,6 +130,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         **kwargs: Any,
     ) -> None:
         url = httpx.URL(base_url)
+        default_transport = not fast and "transport" not in kwargs
         if fast:
             kwargs["transport"] = _fast_transport(kwargs)
         check_secure_url(url, allow_insecure_http=allow_insecure_http, what="base_url")
@@ -136,6 +138,8 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         if not keep_cookies and "cookies" not in kwargs:
             kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
         super().__init__(base_url=url, **kwargs)
+        if default_transport:
+            speed_up_pool(self._transport)
         self._owns_auth = auth is None
         if auth is None:
             if username is None or password is None:
