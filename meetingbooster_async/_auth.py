@@ -201,12 +201,8 @@ class MeetingBoosterAuth(httpx.Auth):
         request.headers["Authorization"] = token.header
         response = yield request
         for force_login in (False, True):
-            if response.status_code != 401 or not self._should_recover(force_login):
+            if not self._should_recover(request, response, force_login):
                 return
-            if not is_replayable(request):
-                raise RequestNotReplayableError(
-                    "401 needs a retry with a fresh token, but the request body was a stream"
-                )
             # Release the connection before queueing for the lock (see field notes).
             await response.aread()
             token = await self._aacquire(rejected=token, force_login=force_login)
@@ -221,20 +217,27 @@ class MeetingBoosterAuth(httpx.Auth):
         request.headers["Authorization"] = token.header
         response = yield request
         for force_login in (False, True):
-            if response.status_code != 401 or not self._should_recover(force_login):
+            if not self._should_recover(request, response, force_login):
                 return
-            if not is_replayable(request):
-                raise RequestNotReplayableError(
-                    "401 needs a retry with a fresh token, but the request body was a stream"
-                )
             response.read()
             token = self._acquire(rejected=token, force_login=force_login)
             request.headers["Authorization"] = token.header
             response = yield request
 
-    def _should_recover(self, force_login: bool) -> bool:
+    def _should_recover(
+        self, request: httpx.Request, response: httpx.Response, force_login: bool
+    ) -> bool:
+        """True if a 401 is worth a new token and a replay (both flows ask the same)."""
+        if response.status_code != 401:
+            return False
         # A 401 that survived a refresh: a fresh login helps only if the last one is old.
-        return not force_login or not self._tokens.logged_in_within(FORCED_LOGIN_INTERVAL)
+        if force_login and self._tokens.logged_in_within(FORCED_LOGIN_INTERVAL):
+            return False
+        if not is_replayable(request):
+            raise RequestNotReplayableError(
+                "401 needs a retry with a fresh token, but the request body was a stream"
+            )
+        return True
 
     def _enter(self, world: str) -> None:
         # The two flows guard one token state with two different locks: one world per auth.
