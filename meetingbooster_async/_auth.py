@@ -1,7 +1,7 @@
 """MeetingBoosterAuth: the httpx.Auth that logs in, attaches the Bearer token and recovers a 401.
 
 The flows here are thin: the rules live in :mod:`._tokens`, the sending in
-:mod:`._token_transport`. The async flow drives the token generator under an ``anyio.Lock``,
+:mod:`._oauth_sender`. The async flow drives the token generator under an ``anyio.Lock``,
 the sync flow under a ``threading.Lock``; the lock guards the ``/oauth`` exchange only, never a
 ``yield`` of the user's request. Token calls go straight to a transport (the client's own when
 bound), so cookies that ``/oauth`` sets never reach a cookie jar; with the client's in-flight
@@ -20,16 +20,14 @@ import anyio
 import anyio.lowlevel
 import httpx
 
-from . import _logsafe
 from ._errors import ConfigurationError, MeetingBoosterError, RequestNotReplayableError
+from ._logging import install_header_masking, logger
 from ._oauth import DEFAULT_APP_ID, Credentials
+from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
 from ._retry import RetryPolicy, is_replayable
 from ._security import Origin, check_secure_url, origin_of
 from ._store import StoredToken, TokenStore
-from ._token_transport import DEFAULT_TOKEN_RETRY, TokenSender
-from ._tokens import AccessToken, TokenManager, TokenPolicy, logger
-
-_logsafe.install()
+from ._tokens import AccessToken, TokenManager, TokenPolicy
 
 __all__ = ["FORCED_LOGIN_INTERVAL", "MeetingBoosterAuth", "check_secure_url"]
 
@@ -98,6 +96,7 @@ class MeetingBoosterAuth(httpx.Auth):
         sync_transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        install_header_masking()  # /oauth answers may set token cookies: mask them in DEBUG logs
         url = httpx.URL(token_url)
         check_secure_url(url, allow_insecure_http=allow_insecure_http, what="token_url")
         self.token_url = url

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio
 import attrs
 import httpx
-from httpx._client import USE_CLIENT_DEFAULT, UseClientDefault
+from httpx import USE_CLIENT_DEFAULT
 
 from ._auth import MeetingBoosterAuth
 from ._body import plain_async_body
@@ -23,9 +22,12 @@ from ._transport import speed_up_pool
 from ._users import UserSession
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
+if TYPE_CHECKING:
+    from httpx._client import UseClientDefault  # the type only; the value is public
+
 __all__ = ["MeetingBoosterClient"]
 
-logger: Final = logging.getLogger("meetingbooster_async")
+from ._logging import logger
 
 #: Per-attempt timeouts unless ``timeout=`` is given: a web app wants a dead host noticed
 #: fast (connect 3 s) and an answer bounded (10 s per read/write/pool wait).

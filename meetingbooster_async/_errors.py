@@ -202,6 +202,14 @@ class APITimeoutError(APIConnectionError, httpx.TimeoutException):
     """The request, or the token call behind it, ran out of time."""
 
 
+class CallerDeadlineError(APITimeoutError):
+    """The caller leading a token exchange ran out of its own time (not the server's fault).
+
+    Internal: never shared with the callers waiting on the same exchange (they keep their own
+    deadlines); the caller itself sees it as an :class:`APITimeoutError`.
+    """
+
+
 class RequestNotReplayableError(MeetingBoosterError):
     """A 401 asked for a retry with a fresh token, but the request body was a one-shot stream.
 

@@ -9,17 +9,16 @@ tested here without an event loop, on an injected clock.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from collections.abc import Callable, Generator
-from typing import Final
 
 import attrs
 import httpx
 
 from ._errors import (
     APIConnectionError,
+    CallerDeadlineError,
     InvalidGrantError,
     LoginFailedError,
     MeetingBoosterError,
@@ -35,13 +34,10 @@ from ._oauth import (
     parse_token_response,
 )
 from ._store import StoredToken, token_key
-from ._token_transport import CallerDeadlineError
 
 __all__ = ["AccessToken", "TokenManager", "TokenPolicy"]
 
-logger: Final = logging.getLogger("meetingbooster_async")
-# A library logs, the application decides where to: no output unless logging is configured.
-logger.addHandler(logging.NullHandler())
+from ._logging import logger
 
 #: A grant flow: yields /oauth requests, receives their read responses, returns its result.
 Flow = Generator[httpx.Request, httpx.Response, "AccessToken"]

@@ -173,7 +173,7 @@ def test_a_refresh_that_surely_never_left_keeps_the_refresh_token(
 
 
 def test_caller_deadline_is_not_shared_with_waiters(manager: TokenManager) -> None:
-    from meetingbooster_async._token_transport import CallerDeadlineError
+    from meetingbooster_async._errors import CallerDeadlineError
 
     seen = manager.epoch
     with pytest.raises(CallerDeadlineError):

@@ -6,7 +6,6 @@ return keeps it: responses and errors get a body-less copy of the request.
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from typing import Final
@@ -14,25 +13,17 @@ from typing import Final
 import anyio
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError
+from ._errors import APIConnectionError, APITimeoutError, CallerDeadlineError
+from ._logging import logger
 from ._oauth import parse_oauth_error
 from ._retry import RetryPolicy
 from ._security import safe_url
 
-logger: Final = logging.getLogger("meetingbooster_async")
-
-__all__ = ["DEFAULT_TOKEN_RETRY", "CallerDeadlineError", "TokenSender", "redacted"]
+__all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted"]
 
 #: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
 #: a JSOAuthError: that is a verdict.
 DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, backoff_max=2.0)
-
-
-class CallerDeadlineError(APITimeoutError):
-    """The caller leading a token exchange ran out of its own time (not the server's fault).
-
-    Not shared with the callers queued behind it: they try again with their own deadlines.
-    """
 
 
 def redacted(request: httpx.Request) -> httpx.Request:

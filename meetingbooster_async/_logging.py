@@ -1,0 +1,49 @@
+"""The SDK's one logger, and the filter that masks credential headers in httpcore's records.
+
+Every module logs through :data:`logger` (``meetingbooster_async``); a library logs, the
+application decides where to, so it carries a ``NullHandler`` and nothing else.
+
+httpcore logs ``receive_response_headers.complete return_value=(..., [(b'set-cookie', ...)])``
+at DEBUG, and a MeetingBooster ``/oauth`` answer may set a cookie holding the access token.
+:func:`install_header_masking` adds a filter to httpcore's protocol loggers; the client calls
+it once when it is built (an explicit step, not an import side effect).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Final
+
+__all__ = ["install_header_masking", "logger"]
+
+logger: Final = logging.getLogger("meetingbooster_async")
+logger.addHandler(logging.NullHandler())
+
+_SECRET_HEADER: Final = re.compile(
+    r"""\(b(['"])(set-cookie|cookie|authorization|proxy-authorization)\1, """
+    r"""b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\)""",
+    re.IGNORECASE,
+)
+#: The loggers that print raw headers (httpcore's HTTP/1.1 and HTTP/2 protocol loggers).
+HEADER_LOGGERS: Final = ("httpcore.http11", "httpcore.http2")
+
+
+class _MaskCredentialHeaders(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = _SECRET_HEADER.sub(lambda m: f"(b'{m.group(2)}', b'<masked>')", message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
+
+
+_FILTER: Final = _MaskCredentialHeaders()
+
+
+def install_header_masking() -> None:
+    """Add the masking filter to httpcore's protocol loggers (idempotent, cheap)."""
+    for name in HEADER_LOGGERS:
+        target = logging.getLogger(name)
+        if _FILTER not in target.filters:
+            target.addFilter(_FILTER)
