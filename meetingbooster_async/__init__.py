@@ -26,6 +26,7 @@ from ._errors import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
+    ClientClosedError,
     ConfigurationError,
     InvalidGrantError,
     LoginFailedError,
@@ -78,6 +79,9 @@ from ._syncjob import (
     sync_meetings,
     sync_tasks,
 )
+from ._tokens import (
+    TokenPolicy,
+)
 from ._users import (
     UserSession,
 )
@@ -101,6 +105,7 @@ __all__ = [
     "ApiPaths",
     "AuthenticationError",
     "CalendarEntry",
+    "ClientClosedError",
     "ConfigurationError",
     "DayOfWeek",
     "InvalidGrantError",
@@ -145,6 +150,7 @@ __all__ = [
     "SyncState",
     "SyncTask",
     "TaskSynchronization",
+    "TokenPolicy",
     "TokenStore",
     "TokenStoreError",
     "UnknownEnumValue",

@@ -16,6 +16,7 @@ Every error our code raises derives from :class:`MeetingBoosterError`::
     │   └── ServerError               5xx
     ├── APIConnectionError            a transport failure (also an httpx.TransportError)
     │   └── APITimeoutError           a timeout or a deadline (also an httpx.TimeoutException)
+    ├── ClientClosedError             the client was closed (also a RuntimeError, as in httpx)
     ├── RequestNotReplayableError     a 401 needs a retry but the request body was a stream
     ├── ResponseValidationError       a body did not match the model; names the field path
     ├── SerializationError            a model could not become JSON (naive datetime); a TypeError
@@ -40,6 +41,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "ClientClosedError",
     "ConfigurationError",
     "InvalidGrantError",
     "LoginFailedError",
@@ -58,7 +60,15 @@ __all__ = [
 
 
 class MeetingBoosterError(Exception):
-    """Base class of every error raised by this SDK."""
+    """Base class of every error raised by this SDK.
+
+    ``in_cooldown`` is true on an error raised without calling ``/oauth`` because an earlier
+    failure of the same kind still blocks it (a cooldown, or the backoff after a timeout or a
+    5xx); ``retry_in_seconds`` is then the time that remains.
+    """
+
+    in_cooldown: bool = False
+    retry_in_seconds: float = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not survive the default pickling (multiprocessing
@@ -208,6 +218,10 @@ class CallerDeadlineError(APITimeoutError):
     Internal: never shared with the callers waiting on the same exchange (they keep their own
     deadlines); the caller itself sees it as an :class:`APITimeoutError`.
     """
+
+
+class ClientClosedError(MeetingBoosterError, RuntimeError):
+    """The client was closed: it sends nothing more (also a ``RuntimeError``, as in httpx)."""
 
 
 class RequestNotReplayableError(MeetingBoosterError):

@@ -17,6 +17,7 @@ __all__ = [
     "RETRY_EXTENSION",
     "RetryPolicy",
     "is_replayable",
+    "is_retryable_error",
     "parse_retry_after",
 ]
 
@@ -34,7 +35,30 @@ IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
 # These fail before a byte of the request is sent, so retrying them is safe for any method.
-_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_NOT_SENT: Final = (httpx.ConnectError, httpx.ConnectTimeout)
+# What a retry cannot fix: a URL or protocol we cannot speak, our own malformed request, a
+# malformed challenge, a proxy's refusal, and a full local pool (httpx does not retry it
+# either: a request made inside an open stream would only wait again).
+_NOT_RETRYABLE: Final = (
+    httpx.UnsupportedProtocol,
+    httpx.LocalProtocolError,
+    httpx.ProxyError,
+    httpx.PoolTimeout,
+)
+
+
+def is_retryable_error(error: Exception) -> bool:
+    """True for transport failures another attempt may cure (resets, timeouts, refusals)."""
+    if not isinstance(error, httpx.TransportError) or isinstance(error, _NOT_RETRYABLE):
+        return False
+    if type(error) is httpx.ProtocolError:
+        return False  # raised by httpx itself, e.g. a malformed Digest challenge
+    # httpx reports a redirect to an unusable Location as a RemoteProtocolError: the same
+    # answer would come again.
+    return not (
+        isinstance(error, httpx.RemoteProtocolError)
+        and str(error).startswith("Invalid URL in location header")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -78,7 +102,7 @@ class RetryPolicy:
         rand: Callable[[], float] = random.random,
     ) -> float | None:
         """Seconds to wait before retrying after a transport error, or ``None``: give up."""
-        if attempt >= self.max_retries or not isinstance(error, httpx.TransportError):
+        if attempt >= self.max_retries or not is_retryable_error(error):
             return None
         if isinstance(error, _NOT_SENT) or self.may_retry(request, attempt):
             return self.backoff(attempt, rand)

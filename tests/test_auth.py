@@ -92,19 +92,23 @@ async def test_rejected_refresh_token_leads_to_one_fresh_login(fake: FakeServer)
     assert fake.grants == {"password": 2, "refresh_token": 1}
 
 
-async def test_401_that_survives_refresh_and_login_is_returned(
-    fake: FakeServer, clock: FakeClock
-) -> None:
+async def test_401_that_survives_a_refresh_is_returned(fake: FakeServer, clock: FakeClock) -> None:
     async with make_client(fake, clock) as client:
         await client.login()
-        clock.advance(120)  # the login is old: a fresh one may help
+        clock.advance(120)
         fake.valid_access = set()
         fake.issue = _issue_dead_tokens(fake)  # type: ignore[method-assign]
         response = await client.get("/api/v1/x")
-    assert response.status_code == 401
-    # 401 → refresh, 401 → forced login, 401 → give up: no loop.
-    assert fake.grants == {"password": 2, "refresh_token": 1}
-    assert fake.api_statuses[401] == 3
+        assert response.status_code == 401
+        # 401 → refresh, 401 → give up: no loop, and no login (tokens do not cure it).
+        assert fake.grants == {"password": 1, "refresh_token": 1}
+        assert fake.api_statuses[401] == 2
+        # The endpoint is futile for a while: its 401s cost no /oauth call.
+        assert (await client.get("/api/v1/x")).status_code == 401
+        assert fake.grants == {"password": 1, "refresh_token": 1}
+        clock.advance(60)  # ... and is tried again once the interval has passed
+        assert (await client.get("/api/v1/x")).status_code == 401
+        assert fake.grants == {"password": 1, "refresh_token": 2}
 
 
 async def test_an_endpoint_that_always_answers_401_costs_no_login_per_call(
@@ -115,10 +119,14 @@ async def test_an_endpoint_that_always_answers_401_costs_no_login_per_call(
 
     fake.overrides["/api/v1/denied"] = denied
     async with make_client(fake, clock) as client:
-        for _ in range(10):
+        for _ in range(100):
             assert (await client.get("/api/v1/denied")).status_code == 401
-    # one refresh per call (the token might have died); no login after the first
-    assert fake.grants == {"password": 1, "refresh_token": 10}
+        # one refresh to learn that tokens do not help there; nothing after it
+        assert fake.grants == {"password": 1, "refresh_token": 1}
+        # A hidden expiry elsewhere is still recovered by one refresh.
+        fake.kill_access()
+        assert (await client.get("/api/v1/x")).status_code == 200
+    assert fake.grants == {"password": 1, "refresh_token": 2}
 
 
 def _issue_dead_tokens(fake: FakeServer):  # type: ignore[no-untyped-def]
@@ -140,7 +148,8 @@ async def test_proactive_refresh_before_expiry(fake: FakeServer, clock: FakeCloc
         await client.get("/api/v1/x")
         assert fake.grants["refresh_token"] == 0
         clock.advance(1)
-        await client.get("/api/v1/x")
+        await client.get("/api/v1/x")  # goes out with the valid token; a refresh starts
+        await client.login()  # waits for that refresh
     assert fake.grants == {"password": 1, "refresh_token": 1}
     assert fake.api_statuses == {200: 3}
 
@@ -242,20 +251,40 @@ async def test_cooldown_wait_waits_instead_of_failing(fake: FakeServer) -> None:
     "answer",
     [
         httpx.Response(500, text="<html><h1>Runtime Error</h1></html>"),
-        httpx.Response(200, text="<!DOCTYPE html><html>Sign in</html>"),
         httpx.Response(200, content=b'{"access_token": "a",'),
         httpx.Response(200, content=b""),
         httpx.Response(200, json={"refresh_token": "r", "expires_in": "60"}),
-        httpx.Response(200, json={"access_token": "a", "expires_in": "abc"}),
     ],
 )
-async def test_malformed_oauth_answers_are_typed(fake: FakeServer, answer: httpx.Response) -> None:
+async def test_malformed_oauth_answers_are_typed(
+    fake: FakeServer, clock: FakeClock, answer: httpx.Response
+) -> None:
     fake.script["password"] = [answer] * (3 if answer.status_code >= 500 else 1)  # 5xx: retried
-    async with make_client(fake) as client:
-        with pytest.raises(OAuthResponseError):
+    async with make_client(fake, clock) as client:
+        with pytest.raises(OAuthResponseError) as info:
             await client.get("/api/v1/x")
-        # and the next request recovers
+        assert not info.value.in_cooldown
+        # the next request inside the backoff gets the same error at once ...
+        with pytest.raises(OAuthResponseError) as again:
+            await client.get("/api/v1/x")
+        assert again.value.in_cooldown and 0 < again.value.retry_in_seconds <= 0.5
+        # ... and once it has passed, recovers
+        clock.advance(0.5)
         assert (await client.get("/api/v1/x")).status_code == 200
+
+
+async def test_a_sign_in_page_for_the_password_is_a_refusal(
+    fake: FakeServer, clock: FakeClock
+) -> None:
+    fake.script["password"] = [httpx.Response(200, text="<!DOCTYPE html><html>Sign in</html>")]
+    async with make_client(fake, clock) as client:
+        with pytest.raises(LoginFailedError) as info:
+            await client.get("/api/v1/x")
+        assert isinstance(info.value.__cause__, OAuthResponseError)
+        for _ in range(30):
+            with pytest.raises(LoginFailedError):
+                await client.get("/api/v1/x")
+        assert fake.grants == {"password": 1}
 
 
 async def test_token_endpoint_connection_errors_are_wrapped(fake: FakeServer) -> None:
@@ -276,10 +305,12 @@ async def test_token_endpoint_timeouts_are_wrapped(fake: FakeServer) -> None:
 
 async def test_a_stalled_token_endpoint_hits_the_deadline(fake: FakeServer) -> None:
     fake.hold = anyio.Event()  # never set: the endpoint stalls
-    async with make_client(fake, token_timeout=0.05) as client:
+    clock = FakeClock()
+    async with make_client(fake, clock, token_timeout=0.05) as client:
         with pytest.raises(APITimeoutError):
             await client.get("/api/v1/x")
         fake.hold = None
+        clock.advance(0.5)  # the backoff after a failed exchange
         assert (await client.get("/api/v1/x")).status_code == 200
 
 

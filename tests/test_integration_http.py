@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 
 from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBoosterClient
@@ -60,7 +61,12 @@ def emulator(server: EmulatorServer) -> Iterator[Emulator]:
     emulator.faults.clear()
 
 
+#: The storms queue 1,000 requests behind 100 slots on purpose: no bound on that queue.
+STORM_TIMEOUT = httpx.Timeout(10.0, connect=3.0, pool=None)
+
+
 def client(server: EmulatorServer, mode: str, **kwargs: Any) -> MeetingBoosterClient:
+    kwargs.setdefault("timeout", STORM_TIMEOUT)
     return MeetingBoosterClient(server.url, fast=mode == "fast", **kwargs)
 
 

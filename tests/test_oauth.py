@@ -125,16 +125,55 @@ def test_token_response_without_expires_in_or_refresh_token() -> None:
         httpx.Response(200, json={"access_token": "", "expires_in": "60"}),
         httpx.Response(200, json={"access_token": 5, "expires_in": "60"}),
         httpx.Response(200, json={"access_token": "a", "refresh_token": 7}),
-        httpx.Response(200, json={"access_token": "a", "expires_in": "abc"}),
-        httpx.Response(200, json={"access_token": "a", "expires_in": -1}),
+        httpx.Response(200, json={"access_token": "a\n", "expires_in": "60"}),
+        httpx.Response(200, json={"access_token": "a b", "expires_in": "60"}),
+        httpx.Response(200, json={"access_token": "\u00e9t\u00e9", "expires_in": "60"}),
         httpx.Response(200, json={"error": 5}),
     ],
 )
 def test_malformed_answers_are_typed(response: httpx.Response) -> None:
     with pytest.raises(OAuthResponseError) as info:
         parse_token_response(response)
-    assert info.value.response is response
     assert info.value.status_code == response.status_code
+    assert info.value.response is not None
+    assert info.value.response.status_code == response.status_code
+
+
+@pytest.mark.parametrize("value", ["", "0", 0, -1, "-5", "abc", "1200s", [60], True])
+def test_an_unusable_expires_in_keeps_the_tokens(value: object) -> None:
+    grant = parse_token_response(
+        ok({"access_token": "a", "refresh_token": "r", "expires_in": value})
+    )
+    assert (grant.access_token, grant.refresh_token) == ("a", "r")
+    assert grant.expires_in is None
+    assert grant.expires_in_valid is False
+
+
+def test_a_token_no_header_can_carry_is_refused_without_showing_it() -> None:
+    response = ok({"access_token": "secret-token\r\nX-Evil: 1", "refresh_token": "secret-rt"})
+    with pytest.raises(OAuthResponseError) as info:
+        parse_token_response(response)
+    error = info.value
+    assert "secret" not in str(error) and "secret" not in repr(error)
+    assert error.response is not None
+    assert b"secret" not in error.response.content
+
+
+def test_error_responses_keep_no_cookie_and_no_token() -> None:
+    response = httpx.Response(
+        200,
+        headers={"Set-Cookie": "session=secret-cookie", "X-Trace": "t1"},
+        json={"access_token": "", "refresh_token": "secret-rt"},
+        request=httpx.Request("POST", "https://mb.test/oauth"),
+    )
+    with pytest.raises(OAuthResponseError) as info:
+        parse_token_response(response)
+    kept = info.value.response
+    assert kept is not None
+    assert "set-cookie" not in kept.headers and kept.headers["x-trace"] == "t1"
+    assert b"secret" not in kept.content
+    assert kept.json()["refresh_token"] == "<redacted>"
+    assert kept.request.url == response.request.url
 
 
 def test_failed_login_body_becomes_login_failed_error() -> None:
@@ -156,7 +195,7 @@ def test_failed_login_body_becomes_login_failed_error() -> None:
         10,
         400,
     )
-    assert err.response is response
+    assert err.response is not None and err.response.json() == response.json()
     assert "Authorization has been denied" in str(err) and "10s" in str(err)
 
 

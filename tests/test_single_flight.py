@@ -73,8 +73,9 @@ async def test_401_storm_makes_one_refresh(
         outcomes = await storm(client, fake)
         assert fake.grants == {"password": 1, "refresh_token": 1}
     assert outcomes == {200: N}
-    # Only requests already past the in-flight gate carried the dead token.
-    assert fake.api_statuses[401] == stale_sends
+    # Only requests already past the in-flight gate can have carried the dead token: once
+    # the first 401 is seen, the token is dropped and everyone else waits for the refresh.
+    assert 1 <= fake.api_statuses[401] <= stale_sends
 
 
 async def test_expiry_storm_makes_one_refresh_and_no_401(

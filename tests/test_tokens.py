@@ -135,12 +135,6 @@ def test_invalid_grant_on_refresh_falls_back_to_one_password_login(manager: Toke
     assert token.header == "Bearer a2"
 
 
-def test_forced_login_skips_the_refresh_token(manager: TokenManager) -> None:
-    first = login(manager)
-    _token, sent = run(manager.acquire(rejected=first, force_login=True), lambda f: token_body(2))
-    assert sent == ["password"]
-
-
 def test_failed_proactive_refresh_keeps_the_valid_token(
     manager: TokenManager, clock: FakeClock
 ) -> None:
@@ -158,7 +152,143 @@ def test_failed_proactive_refresh_keeps_the_valid_token(
 
 def test_failure_without_a_valid_token_raises_typed(manager: TokenManager) -> None:
     with pytest.raises(OAuthResponseError):
-        run(manager.acquire(), lambda f: httpx.Response(200, text="<html>login page</html>"))
+        run(manager.acquire(), lambda f: httpx.Response(502, text="<html>bad gateway</html>"))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, text="<html>sign in</html>"),
+        httpx.Response(401, text="<html>denied</html>"),
+        httpx.Response(403, content=b""),
+        httpx.Response(400, text="Bad Request"),
+    ],
+    ids=["200-html", "401-html", "403-empty", "400-text"],
+)
+def test_a_password_refused_without_an_oauth_body_starts_the_login_cooldown(
+    manager: TokenManager, clock: FakeClock, answer: httpx.Response
+) -> None:
+    with pytest.raises(LoginFailedError) as info:
+        run(manager.acquire(), lambda f: answer)
+    assert isinstance(info.value.__cause__, OAuthResponseError)
+    assert not info.value.in_cooldown
+    # The next caller meets the cooldown: nothing is sent.
+    with pytest.raises(LoginFailedError) as again:
+        run(manager.acquire(), lambda f: pytest.fail("a login sent inside the cooldown"))
+    assert again.value.in_cooldown and again.value.retry_in_seconds == 30
+    clock.advance(30)
+    _token, sent = run(manager.acquire(), lambda f: token_body(1))
+    assert sent == ["password"]
+
+
+def test_failures_back_off_growing_and_a_success_resets(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    def fail() -> None:
+        with pytest.raises(OAuthResponseError):
+            run(manager.acquire(), lambda f: httpx.Response(503, text="down"))
+
+    def blocked_for() -> float:
+        with pytest.raises(OAuthResponseError) as info:
+            run(manager.acquire(), lambda f: pytest.fail("sent inside the backoff"))
+        assert info.value.in_cooldown
+        return info.value.retry_in_seconds
+
+    fail()
+    assert blocked_for() == pytest.approx(0.5)
+    clock.advance(0.5)
+    fail()
+    assert blocked_for() == pytest.approx(1.0)
+    for _ in range(8):
+        clock.advance(blocked_for())
+        fail()
+    assert blocked_for() == pytest.approx(30.0)  # capped
+    clock.advance(30)
+    login(manager)
+    clock.advance(61)  # expired: the next exchange starts at once after the reset
+    with pytest.raises(OAuthResponseError):
+        run(manager.acquire(), lambda f: httpx.Response(503, text="down"))
+    assert blocked_for() == pytest.approx(0.5)
+
+
+def test_a_refresh_cut_short_by_the_callers_deadline_is_never_resent(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    from meetingbooster_async._errors import CallerDeadlineError
+
+    login(manager)
+    clock.advance(61)
+    with pytest.raises(CallerDeadlineError):
+        run(manager.acquire(), lambda f: CallerDeadlineError("leader out of time"))
+    assert not manager.has_refresh_token and manager.is_spent("r1")
+    _token, sent = run(manager.acquire(), lambda f: token_body(2))
+    assert sent == ["password"]
+
+
+def test_a_spent_refresh_token_in_the_store_is_not_adopted(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    login(manager)
+    stored = manager.export()
+    assert stored is not None
+    clock.advance(61)
+    lost = APIConnectionError("reset")
+    lost.__cause__ = httpx.ReadError("reset")
+    with pytest.raises(OAuthResponseError):  # refresh lost, then the fallback login fails
+        run(
+            manager.acquire(),
+            lambda f: lost if f["grant_type"] == "refresh_token" else httpx.Response(502),
+        )
+    manager.adopt(stored)  # the store still holds r1
+    assert not manager.has_refresh_token
+
+
+def test_a_server_that_does_not_rotate_keeps_the_refresh_token(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    login(manager)
+    clock.advance(61)
+    _token, sent = run(
+        manager.acquire(), lambda f: httpx.Response(200, json={"access_token": "a2"})
+    )
+    assert sent == ["refresh_token"]
+    assert manager.has_refresh_token and not manager.is_spent("r1")
+
+
+@pytest.mark.parametrize("value", ["", "0", 0, -3, "abc", "1200s"])
+def test_an_unusable_expires_in_keeps_the_tokens_and_warns_once(
+    manager: TokenManager, clock: FakeClock, value: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = login(manager, value)
+    assert token.header == "Bearer a1"
+    assert token.expires_at == clock.now + 1200  # the default lifetime
+    clock.advance(1200)
+    run(manager.acquire(), lambda f: token_body(2, value))
+    warnings = [r for r in caplog.records if "unusable expires_in" in r.getMessage()]
+    assert len(warnings) == 1
+
+
+def test_a_tiny_lifetime_is_clamped(manager: TokenManager, clock: FakeClock) -> None:
+    token = login(manager, "1e-06")
+    assert token.expires_at == clock.now + 10
+    assert manager.usable() is token
+
+
+def test_a_futile_endpoint_is_remembered_for_an_interval(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    assert not manager.is_futile("GET /api/v1/licensed")
+    manager.mark_futile("GET /api/v1/licensed")
+    assert manager.is_futile("GET /api/v1/licensed")
+    assert not manager.is_futile("GET /api/v1/mymeetings/list")
+    clock.advance(60)
+    assert not manager.is_futile("GET /api/v1/licensed")
+
+
+def test_the_futile_memory_is_bounded(manager: TokenManager) -> None:
+    for n in range(300):
+        manager.mark_futile(f"GET /{n}")
+    assert not manager.is_futile("GET /0") and manager.is_futile("GET /299")
 
 
 def test_a_refresh_that_surely_never_left_keeps_the_refresh_token(
@@ -241,14 +371,17 @@ def test_invalid_grant_with_retry_in_seconds_does_not_log_in(manager: TokenManag
     assert manager.cooldown_remaining() == 20
 
 
-def test_waiters_of_a_failed_attempt_share_its_failure(manager: TokenManager) -> None:
+def test_waiters_of_a_failed_attempt_share_its_failure(
+    manager: TokenManager, clock: FakeClock
+) -> None:
     seen = manager.epoch  # a waiter queues here ...
     with pytest.raises(OAuthResponseError):  # ... while the leader's attempt fails
         run(manager.acquire(), lambda f: httpx.Response(500, text="boom"))
     with pytest.raises(OAuthResponseError) as info:
         run(manager.acquire(seen_epoch=seen), lambda f: pytest.fail("no second call"))
     assert "HTTP 500" in str(info.value)
-    # A caller arriving afterwards tries again.
+    # A caller arriving afterwards tries again once the backoff has passed.
+    clock.advance(0.5)
     _token, sent = run(manager.acquire(seen_epoch=manager.epoch), lambda f: token_body(1))
     assert sent == ["password"]
 
