@@ -349,10 +349,13 @@ class MeetingBoosterAuth(httpx.Auth):
 
     # -- public token operations ---------------------------------------------------------
 
-    async def login(self) -> None:
-        """Make sure a valid token is held now (instead of lazily on the first request)."""
+    async def login(self, context: SendContext = _NO_CONTEXT) -> None:
+        """Make sure a valid token is held now (instead of lazily on the first request).
+
+        ``context``: the sending client's (a client passes its own transport and timeout).
+        """
         if self._tokens.usable() is None:
-            await self._atoken(_NO_CONTEXT)
+            await self._atoken(context)
 
     async def signout(self, context: SendContext = _NO_CONTEXT) -> None:
         """Dispose of the tokens (``grant_type=signout``); the next request logs in again.
@@ -408,17 +411,23 @@ class MeetingBoosterAuth(httpx.Auth):
         self._enter("async")
         for _ in range(_MAX_ROUNDS):
             ex = self._inflight
-            if ex is None:
-                try:
-                    token, start = self._tokens.check(rejected=rejected)
-                except OAuthError as exc:
-                    if not 0 < exc.retry_in_seconds <= self._cooldown_wait:
-                        raise
+            try:
+                token, start = self._tokens.check(rejected=rejected)
+            except OAuthError as exc:
+                if ex is not None:
+                    token, start = None, False  # an exchange is under way: its outcome decides
+                elif 0 < exc.retry_in_seconds <= self._cooldown_wait:
                     await anyio.sleep(self._tokens.cooldown_remaining())
                     continue
-                if not start:
-                    assert token is not None
-                    return token
+                else:
+                    raise
+            if ex is not None:
+                if token is not None:
+                    return token  # still valid: keep sending while the exchange runs
+            elif not start:
+                assert token is not None
+                return token
+            else:
                 ex = _Exchange(context.transport)
                 self._inflight = ex
                 if not self._spawn(ex, token, context):

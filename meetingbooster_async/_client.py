@@ -20,7 +20,7 @@ from ._errors import APITimeoutError, ClientClosedError, ConfigurationError, Mee
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
-from ._tokens import AccessToken
+from ._tokens import AccessToken, TokenPolicy
 from ._transport import speed_up_pool
 from ._users import UserSession
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
@@ -112,6 +112,8 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
             ``RedisTokenStore``) so that clients and processes sharing it log in and refresh
             once for all. With a store, ``signout_on_close`` defaults to false: closing one
             worker must not sign out the others.
+        token_policy: the finer token rules (:class:`TokenPolicy`: refresh margin, backoff
+            after a failed exchange, login cooldown, futile-401 interval, minimum lifetime).
         api_paths: where the typed endpoints live (:class:`ApiPaths`); the documented paths
             by default, and the inferred ones (SyncCommit, MyTasks) can be changed here.
         fast: send through aiohttp (``httpx-aiohttp``, extra ``fast``, asyncio only) instead of
@@ -137,6 +139,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         token_store: TokenStore | None = None,
+        token_policy: TokenPolicy | None = None,
         fast: bool = False,
         api_paths: ApiPaths | None = None,
         **kwargs: Any,
@@ -162,10 +165,12 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 password=password,
                 allow_insecure_http=allow_insecure_http,
                 token_store=token_store,
+                token_policy=token_policy,
             )
-        elif any(x is not None for x in (username, password, token_url, token_store)):
+        elif any(x is not None for x in (username, password, token_url, token_store, token_policy)):
             raise ConfigurationError(
-                "give either auth= or username/password/token_url/token_store, not both"
+                "give either auth= or username/password/token_url/token_store/token_policy, "
+                "not both"
             )
         auth.add_origin(url)  # the API may live on another origin than /oauth
         self.auth = auth
@@ -423,7 +428,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
 
     async def login(self) -> None:
         """Log in now rather than on the first request (to fail fast on bad credentials)."""
-        await self._mb_auth.login()
+        await self._mb_auth.login(self._context_for(self._mb_auth))
 
     async def signout(self) -> None:
         """Dispose of the tokens on the server (``grant_type=signout``)."""

@@ -81,8 +81,8 @@ class UserSession(APIResourcesMixin):
 
     async def login(self) -> None:
         """Log this user in now rather than on the first request."""
-        await self.auth.login()
+        await self.auth.login(self._client._context_for(self.auth))
 
     async def signout(self) -> None:
         """Dispose of this user's tokens (``grant_type=signout``)."""
-        await self.auth.signout()
+        await self.auth.signout(self._client._context_for(self.auth))

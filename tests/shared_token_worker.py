@@ -11,13 +11,18 @@ import sys
 from collections import Counter
 
 import anyio
+import httpx
 
 from meetingbooster_async import MeetingBoosterClient, RedisTokenStore
 
 
 async def main(url: str, redis_url: str, user: str, password: str, n: int) -> None:
     store = RedisTokenStore.from_url(redis_url)
-    async with MeetingBoosterClient(url, username=user, password=password, token_store=store) as c:
+    # 500 requests queue behind the in-flight slots on purpose: no pool timeout on that queue.
+    timeout = httpx.Timeout(10.0, connect=3.0, pool=None)
+    async with MeetingBoosterClient(
+        url, username=user, password=password, token_store=store, timeout=timeout
+    ) as c:
         print(json.dumps({"ready": True}), flush=True)
         while await anyio.to_thread.run_sync(sys.stdin.readline):
             outcomes: Counter[str] = Counter()

@@ -6,6 +6,8 @@ import traceback
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
+
 from meetingbooster_async import MeetingBoosterClient
 from meetingbooster_async.testing import Emulator, EmulatorServer
 
@@ -51,11 +53,17 @@ def new_emulator() -> ReliabilityEmulator:
     return emulator
 
 
+#: Per-phase timeouts with no bound on waiting for a slot (the queue is the test).
+QUEUE_TIMEOUT = httpx.Timeout(10.0, connect=3.0, pool=None)
+
+
 def client(server: EmulatorServer, **kwargs: Any) -> MeetingBoosterClient:
     """A client of ``server`` logged in as :data:`USER` unless ``auth=`` is given."""
     if "auth" not in kwargs:
         kwargs.setdefault("username", USER)
         kwargs.setdefault("password", PASSWORD)
+    # The storms queue thousands of requests behind the in-flight slots on purpose.
+    kwargs.setdefault("timeout", QUEUE_TIMEOUT)
     return MeetingBoosterClient(server.url, **kwargs)
 
 

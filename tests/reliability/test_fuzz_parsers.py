@@ -129,7 +129,9 @@ def test_parse_token_response_gives_a_grant_or_a_typed_error(
     else:
         refused = None  # type: ignore[assignment]
     if refused is not None:
-        assert refused.response is response
+        # The error keeps a redacted copy of the answer: same status, no secrets.
+        assert refused.response is not None
+        assert refused.response.status_code == response.status_code
         return
     assert isinstance(result, TokenGrant) and 200 <= status < 300
     assert isinstance(result.access_token, str) and result.access_token

@@ -30,6 +30,7 @@ from meetingbooster_async import (
     OAuthResponseError,
     PermissionDeniedError,
     RequestNotReplayableError,
+    TokenPolicy,
 )
 from meetingbooster_async.testing import EmulatorServer
 
@@ -100,7 +101,9 @@ async def _streamed_body() -> AsyncIterator[bytes]:
 async def _run_error_paths(
     server: EmulatorServer, emulator: ReliabilityEmulator, audit: Audit
 ) -> None:
-    async with client(server, timeout=httpx.Timeout(2.0)) as c:
+    # No backoff and no login cooldown: the audit walks error paths, one right after another.
+    policy = TokenPolicy(failure_backoff=0, login_failure_cooldown=0)
+    async with client(server, timeout=httpx.Timeout(2.0), token_policy=policy) as c:
         audit.objects += [c, c.mb_auth, c.mb_auth._tokens]
         # A wrong password, three times (each a new identity view), then the lockout.
         for wrong in WRONG_PASSWORDS:
@@ -137,11 +140,16 @@ async def _run_error_paths(
 
         # The token endpoint answering 500s, then HTML, during a refresh (and the fallback
         # login that follows it: a refresh whose answer is lost is not resent).
-        for fault in ({"status": 500, "times": 5}, {"body": "html", "times": 2}):
+        # (A sign-in page answering the login is a refusal: LoginFailedError.)
+        faults: list[tuple[dict[str, Any], type[Exception]]] = [
+            ({"status": 500, "times": 5}, OAuthResponseError),
+            ({"body": "html", "times": 2}, LoginFailedError),
+        ]
+        for fault, kind in faults:
             assert (await c.get(LIST)).status_code == 200  # fresh tokens first
             emulator.expire_access_tokens()
-            emulator.faults.force("oauth", **fault)  # type: ignore[arg-type]
-            await audit.expect(OAuthResponseError, lambda: c.get(LIST))
+            emulator.faults.force("oauth", **fault)
+            await audit.expect(kind, lambda: c.get(LIST))
             emulator.faults.clear()
         # A refresh token rejected outright (the server asks us to wait).
         assert (await c.get(LIST)).status_code == 200
@@ -155,7 +163,7 @@ async def _run_error_paths(
         emulator.clear_lockouts()
 
     # A fresh client for the transport failures (the old one is cooling down).
-    async with client(server, timeout=httpx.Timeout(2.0)) as c:
+    async with client(server, timeout=httpx.Timeout(2.0), token_policy=policy) as c:
         audit.objects += [c, c.mb_auth]
         emulator.faults.drop("oauth", mode="reset", times=3)
         await audit.expect(APIConnectionError, lambda: c.get(LIST))
@@ -187,7 +195,7 @@ async def _run_error_paths(
                     tg.start_soon(session.get, LIST)
         emulator.update_user("bob@example.com", enabled=False)
         bob = sessions[0]
-        # 401, refresh, 401 again: no second login within a minute, the typed call raises.
+        # 401, refresh, 401 again: the endpoint is futile for a while, the typed call raises.
         await audit.expect(AuthenticationError, lambda: bob.my_meetings.list_page(page_size=5))
         emulator.update_user("bob@example.com", enabled=True)
         for session in sessions[1:]:

@@ -19,11 +19,13 @@ import pytest
 
 from meetingbooster_async import (
     APITimeoutError,
+    LoginFailedError,
     MeetingBoosterAuth,
     MeetingBoosterError,
     OAuthError,
     OAuthResponseError,
     RetryPolicy,
+    TokenPolicy,
 )
 from meetingbooster_async.testing import EmulatorServer
 
@@ -43,7 +45,8 @@ TOKEN_FAULTS: list[tuple[str, dict[str, Any], int, type[Exception] | str]] = [
     ("500-then-ok", {"status": 500}, 1, "ok"),  # retried: the glitch is gone by attempt 2
     ("500-every-attempt", {"status": 500}, 3, OAuthResponseError),
     ("503-html", {"status": 503, "body": "html"}, 3, OAuthResponseError),
-    ("200-html", {"body": "html"}, 1, OAuthResponseError),
+    # A sign-in page or any 4xx answering the password is a refusal: the login cooldown.
+    ("200-html", {"body": "html"}, 1, LoginFailedError),
     ("200-invalid-json", {"body": "invalid_json"}, 1, OAuthResponseError),
     ("200-empty-body", {"body": "empty"}, 1, OAuthResponseError),
     ("502-empty-body", {"status": 502, "body": "empty"}, 3, OAuthResponseError),
@@ -51,20 +54,21 @@ TOKEN_FAULTS: list[tuple[str, dict[str, Any], int, type[Exception] | str]] = [
     ("200-json-string", {"body": b'"access_token"'}, 1, OAuthResponseError),
     ("200-binary", {"body": b"\xff\xfe\x00garbage\x80"}, 1, OAuthResponseError),
     ("200-deeply-nested-json", {"body": b"[" * 10_000}, 1, OAuthResponseError),
-    ("400-deeply-nested-json", {"status": 400, "body": b"[" * 10_000}, 1, OAuthResponseError),
+    ("400-deeply-nested-json", {"status": 400, "body": b"[" * 10_000}, 1, LoginFailedError),
     ("missing-access-token", {"drop_keys": ["access_token"]}, 1, OAuthResponseError),
     ("empty-access-token", {"patch": {"access_token": ""}}, 1, OAuthResponseError),
     ("numeric-access-token", {"patch": {"access_token": 12345}}, 1, OAuthResponseError),
     ("object-refresh-token", {"patch": {"refresh_token": {"a": 1}}}, 1, OAuthResponseError),
-    ("expires_in-abc", {"patch": {"expires_in": "abc"}}, 1, OAuthResponseError),
-    ("expires_in-negative", {"patch": {"expires_in": -60}}, 1, OAuthResponseError),
-    ("expires_in-negative-string", {"patch": {"expires_in": "-60"}}, 1, OAuthResponseError),
-    ("expires_in-zero", {"patch": {"expires_in": "0"}}, 1, OAuthResponseError),
-    ("expires_in-infinity", {"patch": {"expires_in": float("inf")}}, 1, OAuthResponseError),
-    ("expires_in-nan-string", {"patch": {"expires_in": "NaN"}}, 1, OAuthResponseError),
-    ("expires_in-list", {"patch": {"expires_in": [60]}}, 1, OAuthResponseError),
-    ("expires_in-bool", {"patch": {"expires_in": True}}, 1, OAuthResponseError),
-    ("expires_in-overflowing-int", {"patch": {"expires_in": 10**400}}, 1, OAuthResponseError),
+    # An unusable expires_in keeps the tokens (the default lifetime is assumed).
+    ("expires_in-abc", {"patch": {"expires_in": "abc"}}, 1, "ok"),
+    ("expires_in-negative", {"patch": {"expires_in": -60}}, 1, "ok"),
+    ("expires_in-negative-string", {"patch": {"expires_in": "-60"}}, 1, "ok"),
+    ("expires_in-zero", {"patch": {"expires_in": "0"}}, 1, "ok"),
+    ("expires_in-infinity", {"patch": {"expires_in": float("inf")}}, 1, "ok"),
+    ("expires_in-nan-string", {"patch": {"expires_in": "NaN"}}, 1, "ok"),
+    ("expires_in-list", {"patch": {"expires_in": [60]}}, 1, "ok"),
+    ("expires_in-bool", {"patch": {"expires_in": True}}, 1, "ok"),
+    ("expires_in-overflowing-int", {"patch": {"expires_in": 10**400}}, 1, "ok"),
     ("expires_in-huge", {"patch": {"expires_in": 10**30}}, 1, "ok"),  # capped at a week
     ("expires_in-huge-string", {"patch": {"expires_in": "1e300"}}, 1, "ok"),
     ("expires_in-null", {"patch": {"expires_in": None}}, 1, "ok"),  # the default lifetime
@@ -83,7 +87,12 @@ async def test_a_malformed_token_answer_is_typed_or_recovered(
     expected: type[Exception] | str,
 ) -> None:
     emulator.faults.force("oauth", times=times, **fault)
-    async with client(server) as c:
+    # No backoff and no login cooldown here: the test checks the next request recovers.
+    policy = TokenPolicy(failure_backoff=0, login_failure_cooldown=0)
+    auth = MeetingBoosterAuth(
+        token_url=f"{server.url}/oauth", username=USER, password=PASSWORD, token_policy=policy
+    )
+    async with client(server, auth=auth, signout_on_close=False) as c:
         with anyio.fail_after(BOUND):
             if expected == "ok":
                 assert (await c.get(LIST)).status_code == 200
@@ -107,26 +116,17 @@ async def test_a_malformed_token_answer_is_typed_or_recovered(
             assert stats.oauth_outcomes["password"]["ok"] == 1 + handler_ran
 
 
-@pytest.mark.parametrize("bound_by", ["client-deadline", "token-timeout", "per-call-deadline"])
-async def test_a_stalled_token_endpoint_fails_typed_at_the_bound(
+@pytest.mark.parametrize("bound_by", ["client-deadline", "per-call-deadline"])
+async def test_a_stalled_token_endpoint_fails_the_caller_at_its_deadline(
     server: EmulatorServer, emulator: ReliabilityEmulator, bound_by: str
 ) -> None:
-    """The "30 s stall": the token call is cut at the configured bound, then recovers."""
+    """The "30 s stall": the caller leaves at its own deadline; the exchange goes on."""
     kwargs: dict[str, Any] = {}
     extensions: dict[str, Any] = {}
     if bound_by == "client-deadline":
         kwargs["deadline"] = SHORT
-    elif bound_by == "per-call-deadline":
-        extensions["meetingbooster_deadline"] = SHORT
     else:
-        # No retries: this pins the bound (retrying a stalled attempt is tested below).
-        kwargs["auth"] = MeetingBoosterAuth(
-            token_url=f"{server.url}/oauth",
-            username=USER,
-            password=PASSWORD,
-            token_timeout=SHORT,
-            token_retry=RetryPolicy(max_retries=0),
-        )
+        extensions["meetingbooster_deadline"] = SHORT
     emulator.faults.hold("oauth")  # every /oauth call hangs until released
     async with client(server, **kwargs) as c:
         with anyio.fail_after(BOUND):
@@ -135,11 +135,40 @@ async def test_a_stalled_token_endpoint_fails_typed_at_the_bound(
                 await c.get(LIST, extensions=extensions)
             elapsed = anyio.current_time() - started
             assert SHORT - 0.05 <= elapsed < SHORT + TOLERANCE
-            # The client hung up: the server sees the stalled call abandoned.
+            # The exchange is not the caller's: it is still waiting at the server ...
+            assert emulator.faults.held("oauth") == 1
+            emulator.faults.release()
+            # ... and the next request gets the login it produced.
+            assert (await c.get(LIST, extensions=extensions)).status_code == 200
+            stats = emulator.stats()
+    assert stats.oauth_calls == {"password": 1}
+    assert stats.oauth_outcomes == {"password": {"ok": 1}}
+
+
+async def test_a_stalled_token_endpoint_fails_typed_at_token_timeout(
+    server: EmulatorServer, emulator: ReliabilityEmulator
+) -> None:
+    """The exchange's own bound cuts the stalled call; the server sees it abandoned."""
+    auth = MeetingBoosterAuth(
+        token_url=f"{server.url}/oauth",
+        username=USER,
+        password=PASSWORD,
+        token_timeout=SHORT,
+        token_retry=RetryPolicy(max_retries=0),  # this pins the bound; retries: see below
+        token_policy=TokenPolicy(failure_backoff=0),
+    )
+    emulator.faults.hold("oauth")
+    async with client(server, auth=auth) as c:
+        with anyio.fail_after(BOUND):
+            started = anyio.current_time()
+            with pytest.raises(APITimeoutError):
+                await c.get(LIST)
+            elapsed = anyio.current_time() - started
+            assert SHORT - 0.05 <= elapsed < SHORT + TOLERANCE
             await emulator.faults.wait_released("oauth")
             assert emulator.stats().oauth_outcomes == {"password": {"abandoned": 1}}
             emulator.faults.release()
-            assert (await c.get(LIST, extensions=extensions)).status_code == 200
+            assert (await c.get(LIST)).status_code == 200
             stats = emulator.stats()
     assert stats.oauth_calls == {"password": 2}
     assert stats.oauth_outcomes == {"password": {"abandoned": 1, "ok": 1}}
