@@ -100,9 +100,9 @@ def commit_is_retry_safe(sync: MeetingSynchronization) -> bool:
     """True if sending ``sync`` twice has the effect of sending it once.
 
     Every object must carry a ``ClientSyncId`` or an ``Id``: the server finds the object by
-    it (reference §1.8), so a repeated NEW updates what the first one created instead of
-    creating a twin, a repeated DELETED finds nothing left to delete, and a MODIFIED writes
-    the same values again. Calendar entries are keyed by their ``ClientSyncId``.
+    it (as the API documentation says), so a repeated NEW updates what the first one created
+    instead of creating a twin, a repeated DELETED finds nothing left to delete, and a
+    MODIFIED writes the same values again. Calendar entries are keyed by their ``ClientSyncId``.
 
     Example:
         >>> from meetingbooster_async import SyncMeeting
