@@ -284,10 +284,21 @@ class MeetingBoosterAuth(httpx.Auth):
             )
         return True
 
-    def replay_answered(self, request: httpx.Request, response: httpx.Response) -> None:
-        """Record the answer to a replay with a fresh token (a 401 marks the endpoint futile)."""
+    def replay_answered(
+        self, request: httpx.Request, response: httpx.Response, token: AccessToken
+    ) -> None:
+        """Record the answer to a replay with the fresh ``token`` (a 401 marks it futile)."""
         if response.status_code == 401 and self.serves(response.request.url):
-            self._tokens.mark_futile(endpoint_of(request))
+            self._tokens.mark_futile(endpoint_of(request), token)
+
+    async def settle(self) -> None:
+        """Wait until no token exchange runs (e.g. a refresh started in the background).
+
+        Bounded by ``token_timeout``; its outcome, good or bad, is not raised here.
+        """
+        with anyio.move_on_after(self._token_timeout):
+            while (ex := self._inflight) is not None:
+                await ex.done.wait()
 
     async def cancel_exchanges(self, transport: httpx.AsyncBaseTransport | None = None) -> None:
         """Stop the exchanges running on ``transport`` (all if ``None``): its client closes."""
@@ -318,7 +329,7 @@ class MeetingBoosterAuth(httpx.Auth):
         token = await self._atoken(_NO_CONTEXT, rejected=token)
         request.headers["Authorization"] = token.header
         response = yield request
-        self.replay_answered(request, response)
+        self.replay_answered(request, response, token)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         if not self.serves(request.url):
@@ -333,7 +344,7 @@ class MeetingBoosterAuth(httpx.Auth):
         token = self._acquire(rejected=token)
         request.headers["Authorization"] = token.header
         response = yield request
-        self.replay_answered(request, response)
+        self.replay_answered(request, response, token)
 
     def _enter(self, world: str) -> None:
         # The two flows guard one token state with two different locks: one world per auth.

@@ -319,7 +319,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
             request.headers["Authorization"] = token.header
             response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
             if replayed:
-                mb.replay_answered(request, response)
+                mb.replay_answered(request, response, token)
                 return response
             try:
                 recover = mb.should_recover(request, response)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 import attrs
 import httpx
+
+from ._retry_after import parse_retry_after
 
 __all__ = [
     "DEADLINE_EXTENSION",
@@ -131,30 +131,3 @@ def is_replayable(request: httpx.Request) -> bool:
     """True if the request body can be sent again (bytes, or multipart that re-reads files)."""
     stream = request.stream
     return isinstance(stream, httpx.ByteStream) or type(stream).__name__ == "MultipartStream"
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable.
-
-    ``now`` is the current Unix time (``time.time()``), used for the date form.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:
-            return None
-        if now is None:
-            import time
-
-            now = time.time()
-        seconds = when.timestamp() - now
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)

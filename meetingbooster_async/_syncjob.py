@@ -67,7 +67,7 @@ import attrs
 
 from ._errors import ConfigurationError, ResponseValidationError
 from ._models import MeetingSynchronization, TaskSynchronization
-from .resources import MyMeetings, MyTasks, Requester
+from .resources import MyMeetings, MyTasks, Requester, SyncProperty
 
 __all__ = ["SyncResult", "sync_meetings", "sync_tasks"]
 
@@ -118,7 +118,7 @@ async def sync_meetings(
     *,
     sync_token: str | None,
     process: Callable[[MeetingSynchronization], Awaitable[MeetingSynchronization | None]],
-    properties: Iterable[str] | str | None = None,
+    properties: Iterable[SyncProperty] | None = None,
 ) -> SyncResult[MeetingSynchronization]:
     """One round of a meeting sync job: Sync, ``await process(sync)``, SyncCommit.
 

@@ -14,8 +14,8 @@ outcome                           next caller
 ================================  ===========================================================
 token granted                     uses it; backoff reset
 JSOAuthError with a wait          nothing sent to /oauth until it passed (cooldown)
-password refused (any form:       login cooldown >= ``login_failure_cooldown``, even for HTML
-JSOAuthError, HTML, empty body)   or an empty 4xx/2xx answer (a gateway refusing the password)
+password refused (JSOAuthError,   login cooldown >= ``login_failure_cooldown``, even for HTML
+or 400/401/403/2xx page without)  or an empty 400/401/403 (a gateway refusing the password)
 timeout, 5xx, reset, garbage      gets the same error at once during a growing backoff
                                   (0.5 s doubling to 30 s), then one new exchange
 refresh failed, token valid       keeps the valid token; retries after ``proactive_retry``
@@ -95,7 +95,7 @@ class TokenPolicy:
         default_lifetime: lifetime assumed when the server sends no usable ``expires_in``
             (the documented server default is 20 minutes).
         min_lifetime: the least lifetime believed: a tiny ``expires_in`` (``1e-06``) would
-            otherwise cost a refresh per request.
+            otherwise cost a refresh per request; clamped, it costs one per half-lifetime.
         login_failure_cooldown: the least time a refused password login blocks further logins
             of this identity, even when the server asks for less (a wrong password must never
             be retried in a loop: account lockout).
@@ -110,7 +110,7 @@ class TokenPolicy:
 
     refresh_margin: float = 60.0
     default_lifetime: float = 1200.0
-    min_lifetime: float = 10.0
+    min_lifetime: float = 1.0
     login_failure_cooldown: float = 60.0
     proactive_retry: float = 5.0
     failure_backoff: float = 0.5
@@ -137,10 +137,14 @@ def _replay(exc: MeetingBoosterError, remaining: float | None = None) -> Meeting
     return replica
 
 
+#: Statuses with which a gateway refuses a password (a 404 means a wrong URL, not a refusal).
+_REFUSALS: Final = frozenset({400, 401, 403})
+
+
 def _is_refusal(exc: OAuthResponseError) -> bool:
-    """A password grant answered with a 4xx, or a 2xx sign-in page: a refusal, not a glitch."""
+    """A password answered 400/401/403, or a 2xx sign-in page: a refusal, not a glitch."""
     status = exc.status_code or 0
-    if 400 <= status < 500:
+    if status in _REFUSALS:
         return True
     body = exc.response.content.lstrip()[:1] if exc.response is not None else b""
     return 200 <= status < 300 and body == b"<"
@@ -318,8 +322,14 @@ class TokenManager:
         del self._futile[endpoint]
         return False
 
-    def mark_futile(self, endpoint: str) -> None:
-        """A fresh token got a 401 from ``endpoint`` too: stop refreshing for its 401s."""
+    def mark_futile(self, endpoint: str, token: AccessToken) -> None:
+        """A fresh token got a 401 from ``endpoint`` too: stop refreshing for its 401s.
+
+        Only while ``token`` is surely fresh (before its refresh is due): a replay that queued
+        past that may have met a real expiry, and proves nothing about the endpoint.
+        """
+        if self._clock() >= token.refresh_at:
+            return
         logger.warning(
             "%s answered 401 to a freshly refreshed token of %s: its 401s are returned as "
             "they are for %gs",

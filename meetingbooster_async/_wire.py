@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from ._api_error import parse_api_error
 from ._enums import DayOfWeek, UnknownEnumValue
 from ._errors import SerializationError
 from ._models import (
@@ -59,7 +60,6 @@ INPUT_ALIASES: dict[type, dict[str, str]] = {
 # "open" classes keep them in strict mode too: none of their keys is documented.
 OPEN_CLASSES: frozenset[type] = frozenset({SyncTask, TaskSynchronization})
 ID_FIELDS = frozenset({"id", "client_sync_id"})
-_API_ERROR_MESSAGE_KEYS = ("Message", "message", "error_description", "error")
 
 
 def wire_key(cl: type, name: str) -> str:
@@ -163,12 +163,10 @@ def unstructure_datetime(value: Any) -> str:
 
 
 def structure_api_error(value: Any, _: Any) -> ApiError:
-    if isinstance(value, str):
-        return ApiError(message=value)
-    if not isinstance(value, dict):
+    error = parse_api_error(value)  # the error layer's rules: one place
+    if error is None:
         raise expected("a JSON object", value)
-    message = next((m for k in _API_ERROR_MESSAGE_KEYS if isinstance(m := value.get(k), str)), None)
-    return ApiError(message=message, raw=dict(value))
+    return error
 
 
 def unstructure_api_error(value: ApiError) -> dict[str, Any]:

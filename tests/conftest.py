@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
 from meetingbooster_async import _auth, _client
 from meetingbooster_async._retry import RetryPolicy
+from meetingbooster_async.testing import Emulator
 
+from .emulated import Client, make_client, make_emulator
 from .fakes import FakeClock, FakeServer
 
 #: The default policies with millisecond backoffs: tests count retries, they do not wait.
@@ -37,3 +39,19 @@ def fake() -> Iterator[FakeServer]:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+# --- The typed-API tests' emulator and client (tests/emulated.py holds the helpers) ----------
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    """Ann with 3 meetings, Bob with 2, in process."""
+    return make_emulator()
+
+
+@pytest.fixture
+async def client(emulator: Emulator) -> AsyncIterator[Client]:
+    """Ann's client on ``emulator``, without retries (tests count requests)."""
+    async with make_client(emulator, retry=RetryPolicy(max_retries=0)) as client:
+        yield client

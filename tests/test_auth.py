@@ -158,15 +158,30 @@ async def test_failed_proactive_refresh_keeps_using_the_valid_token(
     fake: FakeServer, clock: FakeClock
 ) -> None:
     fake.lifetime = "60"
-    fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")]
     async with make_client(fake, clock) as client:
         await client.get("/api/v1/x")
-        clock.advance(40)
-        response = await client.get("/api/v1/x")
-        again = await client.get("/api/v1/x")
-        assert response.status_code == again.status_code == 200
-        # A refresh is never resent (the server may have rotated it): a login replaces it.
-    assert fake.grants == {"password": 2, "refresh_token": 1}
+        # The refresh fails, and so does the login that replaces it (a lost refresh answer
+        # is never resent): the exchange has nothing better than the token it holds.
+        fake.script["refresh_token"] = [httpx.Response(503, text="<html>busy</html>")]
+        fake.script["password"] = [httpx.Response(503, text="<html>busy</html>")] * 3
+        clock.advance(40)  # due at 30, valid until 60
+        assert (await client.get("/api/v1/x")).status_code == 200  # the refresh runs aside
+        await client.mb_auth.settle()
+        failed = dict(fake.grants)
+        assert failed["refresh_token"] == 1 and failed["password"] >= 2
+        assert fake.script["password"] == []  # the fallback login met its failures
+        # The valid token is kept, and the next try waits proactive_retry (5 s), not the
+        # short backoff of a failed exchange: no /oauth call a second later ...
+        clock.advance(1)
+        assert (await client.get("/api/v1/x")).status_code == 200
+        await client.mb_auth.settle()
+        assert fake.grants == failed
+        # ... but one once it has passed (a login: the refresh token was spent).
+        clock.advance(5)
+        assert (await client.get("/api/v1/x")).status_code == 200
+        await client.mb_auth.settle()
+        assert fake.grants == {**failed, "password": failed["password"] + 1}
+    assert fake.api_statuses == {200: 4}
 
 
 async def test_a_lost_refresh_answer_is_not_resent(fake: FakeServer) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -22,24 +21,12 @@ from meetingbooster_async import (
     SyncState,
     User,
 )
-from meetingbooster_async._retry import RetryPolicy
 from meetingbooster_async.resources import APIResourcesMixin, MyMeetings, MyTasks, api_error_of
 from meetingbooster_async.testing import Emulator
 
-from .test_resources_my_meetings import ANN, BOB, Client, make_client, make_emulator
+from .emulated import ANN, BOB, Client
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return make_emulator()
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[Client]:
-    async with make_client(emulator, retry=RetryPolicy(max_retries=0)) as client:
-        yield client
 
 
 class FakeRequester(APIResourcesMixin):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 import attrs
@@ -13,7 +11,6 @@ import pytest
 from meetingbooster_async import (
     ConfigurationError,
     Meeting,
-    MeetingBoosterClient,
     MeetingSynchronization,
     ServerError,
     SyncMeeting,
@@ -29,40 +26,9 @@ from meetingbooster_async.resources import (
 )
 from meetingbooster_async.testing import Emulator, EmulatorSettings
 
+from .emulated import ANN, BOB, PASSWORD, Client, make_client, new_meeting
+
 pytestmark = pytest.mark.anyio
-
-URL = "https://meetingbooster.test"  # in process: no network, any https URL works
-ANN, BOB, PASSWORD = "ann@example.com", "bob@example.com", "secret"
-
-
-Client = MeetingBoosterClient
-
-
-def make_emulator(settings: EmulatorSettings | None = None) -> Emulator:
-    """Ann with 3 meetings, Bob with 2."""
-    emulator = Emulator(settings, users={ANN: PASSWORD}, meetings_per_user=3)
-    emulator.add_user(BOB, PASSWORD, meetings=2)
-    return emulator
-
-
-def make_client(emulator: Emulator, user: str = ANN, **kwargs: Any) -> Client:
-    return Client(URL, username=user, password=PASSWORD, transport=emulator.transport(), **kwargs)
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return make_emulator()
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[Client]:
-    async with make_client(emulator, retry=RetryPolicy(max_retries=0)) as client:
-        yield client
-
-
-def new_meeting(title: str) -> Meeting:
-    start = datetime(2024, 5, 6, 9, tzinfo=UTC)
-    return Meeting(id=str(uuid.uuid4()), title=title, start=start, end=start.replace(hour=10))
 
 
 def ids(items: Any) -> list[str | None]:

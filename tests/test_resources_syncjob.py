@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import attrs
 import pytest
 
@@ -19,28 +17,15 @@ from meetingbooster_async._syncjob import SyncResult, sync_meetings, sync_tasks
 from meetingbooster_async.resources import MyMeetings
 from meetingbooster_async.testing import Emulator
 
-from .test_resources_my_meetings import (
+from .emulated import (
     ANN,
     BOB,
     PASSWORD,
     Client,
-    make_client,
-    make_emulator,
     new_meeting,
 )
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return make_emulator()
-
-
-@pytest.fixture
-async def client(emulator: Emulator) -> AsyncIterator[Client]:
-    async with make_client(emulator) as client:
-        yield client
 
 
 async def test_rounds_deliver_each_change_once_and_commit_local_changes(

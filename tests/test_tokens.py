@@ -270,24 +270,35 @@ def test_an_unusable_expires_in_keeps_the_tokens_and_warns_once(
 
 def test_a_tiny_lifetime_is_clamped(manager: TokenManager, clock: FakeClock) -> None:
     token = login(manager, "1e-06")
-    assert token.expires_at == clock.now + 10
+    assert token.expires_at == clock.now + TokenPolicy().min_lifetime
     assert manager.usable() is token
 
 
 def test_a_futile_endpoint_is_remembered_for_an_interval(
     manager: TokenManager, clock: FakeClock
 ) -> None:
+    token = login(manager)
     assert not manager.is_futile("GET /api/v1/licensed")
-    manager.mark_futile("GET /api/v1/licensed")
+    manager.mark_futile("GET /api/v1/licensed", token)
     assert manager.is_futile("GET /api/v1/licensed")
     assert not manager.is_futile("GET /api/v1/mymeetings/list")
     clock.advance(60)
     assert not manager.is_futile("GET /api/v1/licensed")
 
 
+def test_a_replay_that_queued_past_the_refresh_marks_nothing(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token = login(manager)
+    clock.advance(30)  # the token is due: its 401 may be a real expiry
+    manager.mark_futile("GET /api/v1/x", token)
+    assert not manager.is_futile("GET /api/v1/x")
+
+
 def test_the_futile_memory_is_bounded(manager: TokenManager) -> None:
+    token = login(manager)
     for n in range(300):
-        manager.mark_futile(f"GET /{n}")
+        manager.mark_futile(f"GET /{n}", token)
     assert not manager.is_futile("GET /0") and manager.is_futile("GET /299")
 
 
