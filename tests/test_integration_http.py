@@ -17,6 +17,7 @@ from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBo
 from meetingbooster_async.testing import Emulator, EmulatorServer, serve
 
 from .fakes import FakeClock
+from .helpers import fire
 
 pytestmark = pytest.mark.anyio
 
@@ -62,20 +63,6 @@ def emulator(server: EmulatorServer) -> Iterator[Emulator]:
 
 def client(server: EmulatorServer, mode: str, **kwargs: Any) -> MeetingBoosterClient:
     return MeetingBoosterClient(server.url, fast=mode == "fast", **kwargs)
-
-
-async def fire(c: MeetingBoosterClient, n: int, outcomes: Counter[object]) -> None:
-    async def one() -> None:
-        try:
-            response = await c.get("/api/v1/mymeetings/list")
-        except LoginFailedError:
-            outcomes["LoginFailedError"] += 1
-        else:
-            outcomes[response.status_code] += 1
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(n):
-            tg.start_soon(one)
 
 
 async def held_storm(c: MeetingBoosterClient, emulator: Emulator, n: int) -> Counter[object]:
