@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from collections import Counter
 from typing import Any
 
@@ -37,3 +39,39 @@ async def fire(
     async with anyio.create_task_group() as tg:
         for _ in range(n):
             tg.start_soon(one)
+
+
+_PATH_STEP = re.compile(
+    r"\.([A-Za-z_][A-Za-z0-9_]*)"  # .Key
+    r"|\[(\d+)\]"  # [index]
+    r"""|\[('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\]"""  # ['any key'] (a repr)
+)
+#: A path names the key a field is written under; the data may hold an accepted misspelling.
+_READ_AS = {"Occurences": ("Occurrences",), "CalendarEntries": ("CalendaerEntries",)}
+
+
+def assert_json_path(data: Any, path: str, *, missing_key: bool = False) -> None:
+    """Fail the test unless each step of the JSON path (``$.Key[0]['odd key']``) is in ``data``.
+
+    With ``missing_key`` (a "required key missing" error) the last step names a key that the
+    object it leads to must lack.
+    """
+    assert path.startswith("$"), path
+    nodes, rest = [data], path[1:]
+    while rest:
+        step = _PATH_STEP.match(rest)
+        assert step is not None, (path, rest)
+        rest = rest[step.end() :]
+        node = nodes[-1]
+        if step[2] is not None:
+            assert isinstance(node, list) and int(step[2]) < len(node), (path, node)
+            nodes.append(node[int(step[2])])
+            continue
+        key = step[1] if step[1] is not None else ast.literal_eval(step[3])
+        assert isinstance(node, dict), (path, node)
+        present = [k for k in (key, *_READ_AS.get(key, ())) if k in node]
+        if missing_key and not rest:
+            assert not present, (path, sorted(node))
+            return
+        assert present, (path, sorted(node))
+        nodes.append(node[present[0]])
