@@ -153,7 +153,7 @@ def test_arbitrary_json_gives_a_model_or_a_validation_error(data: Any) -> None:
             assert outcome.path != "$" or not isinstance(data, dict), data
 
 
-# --- the docs' own examples (reference §2.3, §2.4, §4) ----------------------------------------
+# --- the docs' own examples (docs/meetingbooster-api.md §2.3, §2.4, §4) -----------------------
 
 MEETING = """{
   "Id": "3f1c2a9e-6b7d-4e21-9c3a-2d5e8f0a1b4c",
