@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from meetingbooster_async import ConfigurationError, MeetingBoosterClient, OAuthResponseError
+from meetingbooster_async.testing import Emulator
 
 from .fakes import BASE, FakeServer
 from .helpers import auth_for
@@ -34,8 +35,11 @@ async def test_a_retry_after_longer_than_the_deadline_answers_at_once(fake: Fake
     assert response.status_code == 503 and hits == [1]
 
 
-async def test_deeply_nested_json_is_a_typed_error(fake: FakeServer) -> None:
-    fake.script["password"] = [httpx.Response(200, content=b"[" * 100_000)]
-    async with MeetingBoosterClient(BASE, auth=auth_for(fake)) as client:
+async def test_deeply_nested_json_is_a_typed_error() -> None:
+    emulator = Emulator(users={"ann@example.com": "p"})
+    emulator.faults.force("oauth", status=200, body=b"[" * 100_000)
+    async with MeetingBoosterClient(
+        BASE, username="ann@example.com", password="p", transport=emulator.transport()
+    ) as client:
         with pytest.raises(OAuthResponseError):
-            await client.get("/api/v1/x")
+            await client.get("/api/v1/mymeetings/list")
