@@ -7,8 +7,9 @@ subpackage also counts as an import of that subpackage's ``__init__`` (Python ru
 
 The table below is the drawing; README's "Development" section shows the same table (a test
 compares them). A module that is not in the table fails: decide its layer and add it here and
-in the README. A generated twin at ``meetingbooster_async/httpx2/`` (issue 14) follows the same
-table for its own modules: ``httpx2/_client.py`` is in the layer of ``_client``.
+in the README. A generated twin (issue 14) follows the same table for its own modules, as a
+package beside this one (``meetingbooster_async_httpx2/``) or inside it (``httpx2/``):
+``httpx2/_client.py`` is in the layer of ``_client``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ import meetingbooster_async
 #: The layers, lowest first. A module imports only from its own layer or a lower one.
 #: ``resources`` is a subpackage: all of its modules are in its layer.
 LAYERS: dict[str, tuple[str, ...]] = {
-    "Leaves": ("_version", "_enums", "_models", "_errors", "_logging"),
+    "Leaves": (
+        "_version", "_enums", "_models", "_errors", "_logging", "_api_error", "_retry_after",
+    ),
     "Pure rules": (
         "_security", "_retry", "_oauth", "_tokens", "_store", "_paging", "_wire", "_converter",
         "_body",
@@ -37,8 +40,9 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "Surface": ("resources", "_client", "_users", "_syncjob"),
     "Apps": ("_cli", "_demo", "_progress", "__main__"),
 }  # fmt: skip
-#: In the table ahead of their modules (the fast-path work adds them at the I/O layer).
-PLANNED = frozenset({"_hotpath", "_aiohttp_transport"})
+#: In the table ahead of their modules, which other branches add: the fast path's two (I/O),
+#: and the error layer's API-error body parser and Retry-After parser (Leaves).
+PLANNED = frozenset({"_hotpath", "_aiohttp_transport", "_api_error", "_retry_after"})
 #: The bundled emulator. It imports nothing from the SDK's internals: only its own modules and
 #: the public package (``import meetingbooster_async``). Only the apps (the demo) import it.
 TESTING = "testing"
@@ -47,12 +51,19 @@ TWIN = "httpx2"
 
 PACKAGE = meetingbooster_async.__name__
 ROOT = Path(meetingbooster_async.__file__).parent
+#: This package and any generated twin beside it (issue 14: ``meetingbooster_async_httpx2``),
+#: each held to the same table.
+TREES = {
+    path.name: path
+    for path in sorted(ROOT.parent.glob(f"{PACKAGE}*"))
+    if (path / "__init__.py").is_file()
+}
 
 Module = tuple[str, ...]  # path parts under the package; () is the package's own __init__
 
 
-def dotted(module: Module) -> str:
-    return ".".join((PACKAGE, *module))
+def dotted(module: Module, package: str = PACKAGE) -> str:
+    return ".".join((package, *module))
 
 
 @attrs.frozen
@@ -61,10 +72,12 @@ class Import:
     target: Module
     line: int
     type_only: bool
+    package: str = PACKAGE
 
     def __str__(self) -> str:
         kind = " (type-only)" if self.type_only else ""
-        return f"{dotted(self.source)}:{self.line} -> {dotted(self.target)}{kind}"
+        source, target = dotted(self.source, self.package), dotted(self.target, self.package)
+        return f"{source}:{self.line} -> {target}{kind}"
 
 
 # Finding the modules and their imports
@@ -138,7 +151,7 @@ def imports(root: Path, package: str = PACKAGE) -> list[Import]:
                 chain = [target[:i] for i in range(1, len(target))] + [target]
                 for module in chain:
                     if module != source and source[: len(module)] != module:
-                        found.append(Import(source, module, node.lineno, type_only))
+                        found.append(Import(source, module, node.lineno, type_only, package))
     return sorted(set(found), key=lambda imp: (imp.source, imp.line, imp.target))
 
 
@@ -261,15 +274,16 @@ def describe(group: list[Module], found: list[Import]) -> str:
     return f"circle through {len(group)} modules:\n    " + "\n    ".join(map(str, best))
 
 
-def unplaced(root: Path) -> list[str]:
-    return [dotted(m) for m in modules(root) if layer_of(m) is None]
+def unplaced(root: Path, package: str = PACKAGE) -> list[str]:
+    return [dotted(m, package) for m in modules(root) if layer_of(m) is None]
 
 
 # The package as it is
 
 
-def test_every_module_has_a_layer() -> None:
-    assert unplaced(ROOT) == [], "put each new module in LAYERS (and in README's table)"
+@pytest.mark.parametrize("package", list(TREES))
+def test_every_module_has_a_layer(package: str) -> None:
+    assert unplaced(TREES[package], package) == [], "put it in LAYERS (and README's table)"
 
 
 def test_the_table_names_only_modules_that_exist() -> None:
@@ -279,13 +293,15 @@ def test_the_table_names_only_modules_that_exist() -> None:
     assert len(listed) == sum(len(members) for members in LAYERS.values()), "listed twice"
 
 
-def test_no_module_imports_upward() -> None:
-    found = violations(imports(ROOT))
+@pytest.mark.parametrize("package", list(TREES))
+def test_no_module_imports_upward(package: str) -> None:
+    found = violations(imports(TREES[package], package))
     assert not found, "\n".join(found)
 
 
-def test_no_import_circles() -> None:
-    found = imports(ROOT)
+@pytest.mark.parametrize("package", list(TREES))
+def test_no_import_circles(package: str) -> None:
+    found = imports(TREES[package], package)
     described = [describe(group, found) for group in circles(found)]
     assert not described, "\n".join(described)
 
