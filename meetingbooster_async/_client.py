@@ -399,7 +399,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         response.stream = _GateReleasingStream(response.stream, gate)
         return response
 
-    def as_user(self, username: str, password: str) -> UserSession:
+    def as_user(self, username: str, password: str) -> UserSession[MeetingBoosterClient]:
         """A view of this client that acts as another user, through the same pool.
 
         Each user gets their own tokens, single flight and cooldown (a sibling of this
@@ -420,7 +420,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
                 self._retired.append(auth)  # still signed in: signed out on close
             auth = self._mb_auth.with_credentials(username, password)
             self._users[key] = auth
-        return UserSession(self, auth)
+        return UserSession(self, auth, self._context_for)
 
     def forget_user(self, username: str) -> None:
         """Drop a user made by :meth:`as_user` (its tokens are forgotten, not signed out)."""

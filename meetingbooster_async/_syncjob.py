@@ -1,8 +1,8 @@
 """One round of a sync job: Sync → process → SyncCommit, with the token kept by the caller.
 
-The handshake of reference §1.8 in one call. You keep the sync token (a file, a database
-row, Redis…); each round starts from it and hands back the next one, which you store only
-once the round has succeeded. A complete job, run once per schedule tick::
+The handshake of docs/meetingbooster-api.md §1.8 in one call. You keep the sync token (a
+file, a database row, Redis…); each round starts from it and hands back the next one, which
+you store only once the round has succeeded. A complete job, run once per schedule tick::
 
     from pathlib import Path
 

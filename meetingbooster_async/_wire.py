@@ -1,7 +1,8 @@
 """The building blocks of the wire rules: JSON key names and the scalar hooks.
 
-Used only by ``_converter.py``, which assembles them into the converter and documents the
-rules; kept apart so each module holds one idea.
+``_converter.py`` assembles them into the converter and documents the rules (see
+docs/meetingbooster-api.md §1.4, §1.5); other modules may use one hook directly (the
+``JSApiError`` reader, ``structure_api_error``). Kept apart so each module holds one idea.
 """
 
 from __future__ import annotations

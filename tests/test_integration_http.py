@@ -18,6 +18,7 @@ from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBo
 from meetingbooster_async.testing import Emulator, EmulatorServer, serve
 
 from .fakes import FakeClock
+from .helpers import fire
 
 pytestmark = pytest.mark.anyio
 
@@ -68,20 +69,6 @@ STORM_TIMEOUT = httpx.Timeout(10.0, connect=3.0, pool=None)
 def client(server: EmulatorServer, mode: str, **kwargs: Any) -> MeetingBoosterClient:
     kwargs.setdefault("timeout", STORM_TIMEOUT)
     return MeetingBoosterClient(server.url, fast=mode == "fast", **kwargs)
-
-
-async def fire(c: MeetingBoosterClient, n: int, outcomes: Counter[object]) -> None:
-    async def one() -> None:
-        try:
-            response = await c.get("/api/v1/mymeetings/list")
-        except LoginFailedError:
-            outcomes["LoginFailedError"] += 1
-        else:
-            outcomes[response.status_code] += 1
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(n):
-            tg.start_soon(one)
 
 
 async def held_storm(c: MeetingBoosterClient, emulator: Emulator, n: int) -> Counter[object]:

@@ -74,10 +74,19 @@ def test_any_header_value_is_a_forward_skip_none_or_a_typed_error(value: str, sk
         assert (result is None) == (not value.strip())
 
 
-@given(next_skip=st.integers(min_value=1, max_value=10**17), skip=st.integers(0, 10**17))
-def test_every_forward_integer_is_accepted(next_skip: int, skip: int) -> None:
-    if next_skip > skip:
-        assert parse_paging_next(str(next_skip), skip=skip) == next_skip
+@given(skip=st.integers(0, 10**17), step=st.integers(1, 10**17))
+def test_every_forward_integer_is_accepted(skip: int, step: int) -> None:
+    assert parse_paging_next(str(skip + step), skip=skip) == skip + step
+
+
+@given(data=st.data(), skip=st.integers(0, 10**17))
+def test_every_integer_that_does_not_move_forward_is_a_paging_loop(
+    data: st.DataObject, skip: int
+) -> None:
+    next_skip = data.draw(st.integers(0, skip), label="next_skip")
+    with pytest.raises(ResponseValidationError, match="paging loop") as info:
+        parse_paging_next(str(next_skip), skip=skip)
+    assert info.value.path == "headers['paging-next']"
 
 
 def test_a_page_is_a_frozen_tuple_of_items() -> None:

@@ -14,6 +14,7 @@ import pytest
 from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBoosterClient
 
 from .fakes import BASE, FakeClock, FakeServer
+from .helpers import fire
 
 pytestmark = pytest.mark.anyio
 
@@ -35,17 +36,8 @@ async def storm(client: MeetingBoosterClient, fake: FakeServer, n: int = N) -> C
     entered_before = fake.oauth_entered
     outcomes: Counter[object] = Counter()
 
-    async def one() -> None:
-        try:
-            response = await client.get("/api/v1/mymeetings/list")
-        except LoginFailedError:
-            outcomes["LoginFailedError"] += 1
-        else:
-            outcomes[response.status_code] += 1
-
     async with anyio.create_task_group() as tg:
-        for _ in range(n):
-            tg.start_soon(one)
+        tg.start_soon(fire, client, n, outcomes)
         await anyio.wait_all_tasks_blocked()
         assert fake.oauth_entered == entered_before + 1  # one call in flight, the rest wait
         fake.hold.set()

@@ -47,6 +47,8 @@ from meetingbooster_async._paging import parse_paging_next
 from meetingbooster_async._retry import parse_retry_after
 from meetingbooster_async.resources._send import read_model
 
+from ..helpers import assert_json_path
+
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FUZZ_PER_MODEL = settings(FUZZ, max_examples=40)
 
@@ -297,11 +299,13 @@ def test_structure_gives_a_model_or_a_validation_error(cls: type, strict: bool) 
         try:
             model = structure(data, cls, strict=strict)
         except ResponseValidationError as exc:
-            path = exc.path
+            path, missing = exc.path, "required key missing" in str(exc)
         else:
-            path = None
+            path, missing = None, False
         if path is not None:
-            assert path.startswith("$")
+            # The path leads into this body, past the root whenever the root is an object.
+            assert_json_path(data, path, missing_key=missing)
+            assert path != "$" or not isinstance(data, dict), data
             return
         assert isinstance(model, cls)
         # What we accepted we can send back (a Sync answer goes back in a SyncCommit).
@@ -320,12 +324,19 @@ def test_read_model_gives_a_model_or_a_validation_error(cls: type) -> None:
         response = _response(status, body, "application/json")
         for model in (cls, list[cls]):  # type: ignore[valid-type]
             try:
-                read_model(response, model, optional=True)
+                result = read_model(response, model, optional=True)
             except ResponseValidationError as exc:
-                failed_on = exc.response
+                failed_on: httpx.Response | None = exc.response
             else:
                 failed_on = response
-            assert failed_on is response
+                if result is None:  # optional=True: only for an empty or a JSON null body
+                    assert not body.strip() or json.loads(body) is None, body
+                elif model is cls:
+                    assert isinstance(result, cls)
+                else:
+                    assert isinstance(result, list)
+                    assert all(isinstance(item, cls) for item in result)
+            assert failed_on is response  # an error carries the answer it is about
 
     check()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import anyio
@@ -24,6 +25,7 @@ from meetingbooster_async import (
 )
 from meetingbooster_async.testing import EmulatorServer
 
+from ..helpers import fire
 from .helpers import LIST, PASSWORD, USER, ReliabilityEmulator, client
 
 pytestmark = [pytest.mark.anyio]
@@ -211,20 +213,6 @@ async def test_slow_loris_token_endpoint_fails_everyone_at_the_deadline(
 RESTART_REQUESTS = 500
 
 
-async def _fire(c: MeetingBoosterClient, n: int, outcomes: Counter[Any]) -> None:
-    async def request() -> None:
-        try:
-            response = await c.get(LIST)
-        except Exception as exc:
-            outcomes[type(exc).__name__] += 1
-        else:
-            outcomes[response.status_code] += 1
-
-    async with anyio.create_task_group() as tg:
-        for _ in range(n):
-            tg.start_soon(request)
-
-
 async def test_restart_with_requests_in_flight_costs_one_login(
     server: EmulatorServer, emulator: ReliabilityEmulator
 ) -> None:
@@ -234,7 +222,7 @@ async def test_restart_with_requests_in_flight_costs_one_login(
             await c.login()
             emulator.faults.hold("list")
             async with anyio.create_task_group() as tg:
-                tg.start_soon(_fire, c, RESTART_REQUESTS, outcomes)
+                tg.start_soon(partial(fire, c, RESTART_REQUESTS, outcomes, count=(Exception,)))
                 # A full pool of requests sits at the server, 400 more queue in the client.
                 await emulator.faults.wait_held(100, "list")
                 emulator.restart()
@@ -257,7 +245,7 @@ async def test_restart_while_the_refresh_is_in_flight_costs_one_login(
             emulator.expire_access_tokens()
             emulator.faults.hold("oauth")
             async with anyio.create_task_group() as tg:
-                tg.start_soon(_fire, c, RESTART_REQUESTS, outcomes)
+                tg.start_soon(partial(fire, c, RESTART_REQUESTS, outcomes, count=(Exception,)))
                 await emulator.faults.wait_held(1, "oauth")  # the refresh is at the server
                 await anyio.wait_all_tasks_blocked()
                 emulator.restart()  # ...and the refresh token it carries is forgotten
