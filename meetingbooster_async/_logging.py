@@ -25,8 +25,12 @@ _SECRET_HEADER: Final = re.compile(
     r"""b(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")\)""",
     re.IGNORECASE,
 )
-#: The loggers that print raw headers (httpcore's HTTP/1.1 and HTTP/2 protocol loggers).
-HEADER_LOGGERS: Final = ("httpcore.http11", "httpcore.http2")
+#: The loggers that print raw headers: the HTTP/1.1 and HTTP/2 protocol loggers of httpcore and
+#: of httpcore2 (where this package runs under ``httpx2.alias_httpx()``). The httpx2 twin's
+#: generated copy of this module names httpcore2's once (``dict.fromkeys`` drops the repeats).
+HEADER_LOGGERS: Final = tuple(
+    dict.fromkeys(("httpcore.http11", "httpcore.http2", "httpcore2.http11", "httpcore2.http2"))
+)
 
 
 class _MaskCredentialHeaders(logging.Filter):

@@ -1,0 +1,389 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_client.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""MeetingBoosterClient: an authenticated httpx2.AsyncClient that gates sends and signs out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import anyio
+import attrs
+import httpx2
+from httpx2 import USE_CLIENT_DEFAULT
+
+from ._auth import MeetingBoosterAuth
+from ._body import plain_async_body
+from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
+from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
+from ._security import check_secure_url, safe_url
+from ._store import TokenStore
+from ._transport import speed_up_pool
+from ._users import UserSession
+from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
+
+if TYPE_CHECKING:
+    from httpx2._client import UseClientDefault  # the type only; the value is public
+
+__all__ = ["MeetingBoosterClient"]
+
+from ._logging import logger
+
+#: Per-attempt timeouts unless ``timeout=`` is given: a web app wants a dead host noticed
+#: fast (connect 3 s) and an answer bounded (10 s per read/write/pool wait).
+DEFAULT_TIMEOUT: Final = httpx2.Timeout(10.0, connect=3.0)
+#: The client's retry policy unless one is given.
+DEFAULT_RETRY: Final = RetryPolicy()
+#: Seconds a signout on close may take before the client closes anyway.
+SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
+
+
+class _RefuseAllCookies(DefaultCookiePolicy):
+    """Keep no cookie from any response: MeetingBooster auth is Bearer only."""
+
+    def set_ok(self, cookie: Any, request: Any) -> bool:
+        return False
+
+
+class _GateReleasingStream(httpx2.AsyncByteStream):
+    """A streamed response body that gives its in-flight slot back when closed."""
+
+    def __init__(self, stream: httpx2.AsyncByteStream, gate: anyio.Semaphore) -> None:
+        self._stream = stream
+        self._gate: anyio.Semaphore | None = gate
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            if self._gate is not None:
+                self._gate.release()
+                self._gate = None
+
+
+class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
+    """An ``httpx2.AsyncClient`` for a MeetingBooster server, logged in on first use.
+
+    Everything httpx2 does works unchanged and authenticated: ``await client.get(
+    "/api/v1/mymeetings/list")`` logs in (once, for all concurrent callers), sends
+    ``Authorization: Bearer …``, refreshes before expiry and recovers a 401.
+
+    Example:
+        >>> async def main() -> None:
+        ...     async with MeetingBoosterClient(
+        ...         "https://mb.example.com", username="ann@example.com", password="secret"
+        ...     ) as client:
+        ...         response = await client.get("/api/v1/mymeetings/sync")
+
+    Args:
+        base_url: the server root (``/oauth`` and ``/api/v1/…`` sit below it).
+        username, password: log in as this user (or give ``auth=`` instead).
+        auth: a :class:`MeetingBoosterAuth` to use instead of username and password.
+        token_url: the token endpoint; default ``{base_url}/oauth`` (the docs put it at the
+            server root; an install under a virtual directory may differ).
+        signout_on_close: sign out on ``aclose()`` and on leaving ``async with``. Default:
+            true when this client built its own auth from username and password.
+        allow_insecure_http: permit plain ``http://`` to a host that is not loopback.
+        max_in_flight: how many requests may be past the auth flow at once. The rest wait
+            *before* a token is attached, so a request queued for a pooled connection never
+            carries a token that goes stale while it waits. Default ``"pool"``: the
+            connection pool's ``max_connections`` (100); ``None`` disables the gate.
+        keep_cookies: keep cookies that responses set (default false: Bearer only, so a
+            signed-out session stays signed out and no cookie crosses between users).
+        retry: the :class:`RetryPolicy` for every request this client sends (default: 2
+            retries of idempotent requests after connect errors, timeouts, 408, 429 and 5xx).
+            Per call: ``extensions={"meetingbooster_retry": 0 | n | RetryPolicy(...)}``; mark a
+            POST safe to retry with ``extensions={"meetingbooster_idempotent": True}``.
+        token_store: keep tokens in this shared store (``MemoryTokenStore``,
+            ``RedisTokenStore``) so that clients and processes sharing it log in and refresh
+            once for all. With a store, ``signout_on_close`` defaults to false: closing one
+            worker must not sign out the others.
+        api_paths: where the typed endpoints live (:class:`ApiPaths`); the documented paths
+            by default, and the inferred ones (SyncCommit, MyTasks) can be changed here.
+        fast: send through aiohttp (``httpx-aiohttp``, extra ``fast``, asyncio only) instead of
+            httpcore2: several times the throughput at high concurrency, same API.
+        deadline: overall seconds per call, the token refresh and every retry included
+            (default none: only httpx2's per-phase ``timeout``). Per call:
+            ``extensions={"meetingbooster_deadline": seconds}``. Raises ``APITimeoutError``.
+        **kwargs: anything ``httpx2.AsyncClient`` takes (``timeout``, ``transport``, ``limits``…).
+    """
+
+    def __init__(
+        self,
+        base_url: str | httpx2.URL,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        auth: MeetingBoosterAuth | None = None,
+        token_url: str | httpx2.URL | None = None,
+        signout_on_close: bool | None = None,
+        allow_insecure_http: bool = False,
+        max_in_flight: int | Literal["pool"] | None = "pool",
+        keep_cookies: bool = False,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = None,
+        token_store: TokenStore | None = None,
+        fast: bool = False,
+        api_paths: ApiPaths | None = None,
+        **kwargs: Any,
+    ) -> None:
+        url = httpx2.URL(base_url)
+        default_transport = not fast and "transport" not in kwargs
+        if fast:
+            kwargs["transport"] = _fast_transport(kwargs)
+        check_secure_url(url, allow_insecure_http=allow_insecure_http, what="base_url")
+        kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
+        if not keep_cookies and "cookies" not in kwargs:
+            kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
+        super().__init__(base_url=url, **kwargs)
+        if default_transport:
+            speed_up_pool(self._transport)
+        self._owns_auth = auth is None
+        if auth is None:
+            if username is None or password is None:
+                raise ConfigurationError("give username= and password=, or auth=")
+            auth = MeetingBoosterAuth(
+                token_url=token_url if token_url is not None else self._merge_url("oauth"),
+                username=username,
+                password=password,
+                allow_insecure_http=allow_insecure_http,
+                token_store=token_store,
+            )
+        elif any(x is not None for x in (username, password, token_url, token_store)):
+            raise ConfigurationError(
+                "give either auth= or username/password/token_url/token_store, not both"
+            )
+        auth.bind_transport(self._transport_for_url(auth.token_url))
+        auth.add_origin(url)  # the API may live on another origin than /oauth
+        self.auth = auth
+        self._mb_auth = auth
+        if signout_on_close is None:
+            signout_on_close = self._owns_auth and auth.token_store is None
+        self._signout_on_close = signout_on_close
+        self._keep_cookies = keep_cookies
+        self._users: dict[str, MeetingBoosterAuth] = {}
+        if max_in_flight == "pool":
+            limits = kwargs.get("limits", httpx2.Limits(max_connections=100))
+            max_in_flight = limits.max_connections
+        if isinstance(max_in_flight, int) and max_in_flight < 1:
+            raise ConfigurationError("max_in_flight must be at least 1 (or None for no gate)")
+        self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
+        self.api_paths = api_paths if api_paths is not None else DEFAULT_API_PATHS
+        self._retry = retry or DEFAULT_RETRY
+        self._deadline = deadline
+
+    def __repr__(self) -> str:
+        url = safe_url(self.base_url)
+        return f"<MeetingBoosterClient {url} as {self._mb_auth.username!r}>"
+
+    @property
+    def mb_auth(self) -> MeetingBoosterAuth:
+        """The :class:`MeetingBoosterAuth` this client authenticates with."""
+        return self._mb_auth
+
+    async def send(
+        self,
+        request: httpx2.Request,
+        *,
+        stream: bool = False,
+        auth: httpx2.Auth | UseClientDefault | None = USE_CLIENT_DEFAULT,  # type: ignore[override]
+        follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
+    ) -> httpx2.Response:
+        """Send with retries and an overall deadline, through the in-flight gate."""
+        plain_async_body(request)
+        deadline = request.extensions.get(DEADLINE_EXTENSION, self._deadline)
+        if deadline is None:
+            return await self._send_retrying(request, stream, auth, follow_redirects)
+        try:
+            with anyio.fail_after(deadline):
+                return await self._send_retrying(request, stream, auth, follow_redirects)
+        except TimeoutError as exc:
+            raise APITimeoutError(
+                f"no response within the {deadline:g}s deadline", request=request
+            ) from exc
+
+    async def _send_retrying(
+        self,
+        request: httpx2.Request,
+        stream: bool,
+        auth: httpx2.Auth | UseClientDefault | None,
+        follow_redirects: bool | UseClientDefault,
+    ) -> httpx2.Response:
+        policy = self._retry_policy_for(request)
+        attempt = 0
+        while True:
+            try:
+                response = await self._send_gated(request, stream, auth, follow_redirects)
+            except MeetingBoosterError:
+                raise  # our own verdicts (token errors) are final here
+            except httpx2.TransportError as exc:
+                delay = policy.delay_after_error(request, exc, attempt)
+                reason = type(exc).__name__
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
+                    _log_give_up(request, reason, attempt, policy)
+                    raise
+            else:
+                delay = policy.delay_after_status(
+                    request, response.status_code, response.headers, attempt
+                )
+                reason = f"HTTP {response.status_code}"
+                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
+                    if response.status_code in policy.statuses:
+                        _log_give_up(request, reason, attempt, policy)
+                    return response
+                await response.aclose()
+            logger.debug(
+                "retry %d/%d of %s %s in %.2fs after %s",
+                attempt + 1,
+                policy.max_retries,
+                request.method,
+                safe_url(request.url),
+                delay,
+                reason,
+            )
+            await anyio.sleep(delay)
+            attempt += 1
+
+    def _retry_policy_for(self, request: httpx2.Request) -> RetryPolicy:
+        override = request.extensions.get(RETRY_EXTENSION)
+        if override is None:
+            return self._retry
+        if isinstance(override, RetryPolicy):
+            return override
+        return attrs.evolve(self._retry, max_retries=int(override))
+
+    async def _send_gated(
+        self,
+        request: httpx2.Request,
+        stream: bool,
+        auth: httpx2.Auth | UseClientDefault | None,
+        follow_redirects: bool | UseClientDefault,
+    ) -> httpx2.Response:
+        gate = self._gate
+        if gate is None:
+            return await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        try:
+            # No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
+            # slot means nobody is queued (a release hands the slot to a waiter directly).
+            gate.acquire_nowait()
+        except anyio.WouldBlock:
+            await gate.acquire()
+        try:
+            response = await super().send(
+                request, stream=stream, auth=auth, follow_redirects=follow_redirects
+            )
+        except BaseException:
+            gate.release()
+            raise
+        if not stream:
+            gate.release()
+            return response
+        # A streamed body holds its connection until closed: so does its slot.
+        assert isinstance(response.stream, httpx2.AsyncByteStream)
+        response.stream = _GateReleasingStream(response.stream, gate)
+        return response
+
+    def as_user(self, username: str, password: str) -> UserSession:
+        """A view of this client that acts as another user, through the same pool.
+
+        Each user gets their own tokens, single flight and cooldown (a sibling of this
+        client's auth: same server, settings and token store). Calling again with the same
+        username returns a view on the same tokens; a changed password starts afresh.
+
+        Example:
+            >>> async def main(client: MeetingBoosterClient) -> None:
+            ...     bob = client.as_user("bob@example.com", "bobs password")
+            ...     response = await bob.get("/api/v1/mymeetings/list")
+        """
+        if self._keep_cookies:
+            raise ConfigurationError("as_user() needs keep_cookies=False: cookies would mix users")
+        key = username.lower()
+        auth = self._users.get(key)
+        if auth is None or not auth.has_credentials(username, password):
+            auth = self._mb_auth.with_credentials(username, password)
+            self._users[key] = auth
+        return UserSession(self, auth)
+
+    def forget_user(self, username: str) -> None:
+        """Drop a user made by :meth:`as_user` (its tokens are forgotten, not signed out)."""
+        self._users.pop(username.lower(), None)
+
+    async def login(self) -> None:
+        """Log in now rather than on the first request (to fail fast on bad credentials)."""
+        await self._mb_auth.login()
+
+    async def signout(self) -> None:
+        """Dispose of the tokens on the server (``grant_type=signout``)."""
+        await self._mb_auth.signout()
+
+    async def aclose(self) -> None:
+        await self._close_session()
+        await super().aclose()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        # httpx2's __aexit__ does not call aclose(): sign out here too.
+        await self._close_session()
+        await super().__aexit__(exc_type, exc_value, traceback)
+
+    async def _close_session(self) -> None:
+        if self.is_closed:
+            return
+        auths = [self._mb_auth, *self._users.values()]
+        if self._signout_on_close:
+            signed_in = [auth for auth in auths if auth.signed_in]
+            # Cleanup must run even when we are being cancelled, but not forever.
+            with anyio.CancelScope(shield=True), anyio.move_on_after(SIGNOUT_ON_CLOSE_TIMEOUT):
+                limiter = anyio.CapacityLimiter(16)
+                async with anyio.create_task_group() as tg:
+                    for auth in signed_in:
+                        tg.start_soon(_signout_quietly, auth, limiter)
+        if self._owns_auth:
+            await self._mb_auth.aclose()
+
+
+def _log_give_up(request: httpx2.Request, reason: str, attempt: int, policy: RetryPolicy) -> None:
+    why = "retries used up" if attempt >= policy.max_retries else "not safe or no time to retry"
+    logger.debug(
+        "no retry of %s %s after %s: %s", request.method, safe_url(request.url), reason, why
+    )
+
+
+def _outlasts_deadline(delay: float) -> bool:
+    """True if waiting ``delay`` would pass the caller's deadline: better answer now."""
+    return anyio.current_time() + delay >= anyio.current_effective_deadline()
+
+
+def _fast_transport(kwargs: dict[str, Any]) -> httpx2.AsyncBaseTransport:
+    """httpx2 on aiohttp's connection pool, configured from the client's own arguments."""
+    if "transport" in kwargs:
+        raise ConfigurationError("give fast=True or transport=, not both")
+    try:
+        from httpx_aiohttp.httpx2 import AiohttpTransport
+    except ImportError as exc:
+        raise ConfigurationError(
+            "fast=True needs the fast extra: pip install 'meetingbooster-async[fast]'"
+        ) from exc
+    options = {k: kwargs[k] for k in ("verify", "cert", "trust_env", "limits") if k in kwargs}
+    transport: httpx2.AsyncBaseTransport = AiohttpTransport(**options)
+    return transport
+
+
+async def _signout_quietly(auth: MeetingBoosterAuth, limiter: anyio.CapacityLimiter) -> None:
+    async with limiter:
+        try:
+            await auth.signout()
+        except MeetingBoosterError as exc:
+            logger.warning("signout of %s on close failed: %s", auth.username, exc)

@@ -1,0 +1,153 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_oauth_sender.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""TokenSender: the one place /oauth requests go out — retries, deadlines, redaction.
+
+A grant request carries the password or a refresh token in its body, so nothing we raise or
+return keeps it: responses and errors get a body-less copy of the request.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Final
+
+import anyio
+import httpx2
+
+from ._errors import APIConnectionError, APITimeoutError, CallerDeadlineError
+from ._logging import logger
+from ._oauth import parse_oauth_error
+from ._retry import RetryPolicy
+from ._security import safe_url
+
+__all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted"]
+
+#: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
+#: a JSOAuthError: that is a verdict.
+DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, backoff_max=2.0)
+
+
+def redacted(request: httpx2.Request) -> httpx2.Request:
+    """The request without its body (the password or a refresh token) for errors and logs."""
+    return httpx2.Request(request.method, request.url.copy_with(userinfo=b""))
+
+
+def _wrap(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:
+    # httpx2's own exception keeps a reference to the request: point it at the body-less copy.
+    exc.request = request
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx2.TimeoutException):
+        return APITimeoutError(f"the token endpoint timed out ({detail})", request=request)
+    return APIConnectionError(
+        f"the token endpoint {safe_url(request.url)} could not be reached ({detail})",
+        request=request,
+    )
+
+
+def _retry_delay(
+    policy: RetryPolicy, request: httpx2.Request, response: httpx2.Response, attempt: int
+) -> float | None:
+    if response.status_code < 500 or parse_oauth_error(response) is not None:
+        return None
+    return policy.delay_after_status(request, response.status_code, response.headers, attempt)
+
+
+def _log_retry(request: httpx2.Request, attempt: int, delay: float) -> None:
+    logger.debug(
+        "token call to %s failed; retry %d in %.2fs", safe_url(request.url), attempt + 1, delay
+    )
+
+
+class TokenSender:
+    """Sends grant requests through a transport: the client's when bound, else its own."""
+
+    def __init__(
+        self,
+        *,
+        policy: RetryPolicy,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        sync_transport: httpx2.BaseTransport | None = None,
+    ) -> None:
+        self.policy = policy
+        self.transport = transport
+        self.sync_transport = sync_transport
+        self.owns_transport = False
+        self.owns_sync_transport = False
+
+    async def asend(self, request: httpx2.Request, deadline: float) -> httpx2.Response:
+        """Send with retries before ``deadline`` (``anyio.current_time()`` units).
+
+        Shielded: the caller leading a token exchange may be cancelled, but others wait for
+        this very call. The caller's own deadline still bounds it when it comes first; then
+        :class:`CallerDeadlineError` is raised, which the others do not inherit.
+        """
+        if self.transport is None:
+            self.transport, self.owns_transport = httpx2.AsyncHTTPTransport(), True
+        transport = self.transport
+        callers = anyio.current_effective_deadline()
+        # -inf: the caller is already cancelled; it finishes the exchange for the others.
+        own = -math.inf < callers < deadline
+        safe = redacted(request)
+        attempt = 0
+        with anyio.CancelScope(shield=True, deadline=callers if own else deadline):
+            while True:
+                try:
+                    response = await transport.handle_async_request(request)
+                    try:
+                        await response.aread()
+                    finally:
+                        await response.aclose()
+                except httpx2.TransportError as exc:
+                    delay = self.policy.delay_after_error(request, exc, attempt)
+                    if delay is None:
+                        raise _wrap(exc, safe) from exc
+                else:
+                    response.request = safe
+                    delay = _retry_delay(self.policy, request, response, attempt)
+                    if delay is None:
+                        return response
+                _log_retry(request, attempt, delay)
+                await anyio.sleep(delay)
+                attempt += 1
+        if own:
+            raise CallerDeadlineError("the caller's deadline passed during /oauth", request=safe)
+        raise APITimeoutError("the token endpoint did not answer in time", request=safe)
+
+    def send(self, request: httpx2.Request, deadline: float) -> httpx2.Response:
+        """:meth:`asend` for threads (``time.monotonic()`` deadline; httpx2 timeouts apply)."""
+        if self.sync_transport is None:
+            self.sync_transport, self.owns_sync_transport = httpx2.HTTPTransport(), True
+        safe = redacted(request)
+        attempt = 0
+        while True:
+            try:
+                response = self.sync_transport.handle_request(request)
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            except httpx2.TransportError as exc:
+                delay = self.policy.delay_after_error(request, exc, attempt)
+                if delay is None:
+                    raise _wrap(exc, safe) from exc
+            else:
+                response.request = safe
+                delay = _retry_delay(self.policy, request, response, attempt)
+                if delay is None:
+                    return response
+            if time.monotonic() + delay >= deadline:
+                raise APITimeoutError("the token endpoint did not answer in time", request=safe)
+            _log_retry(request, attempt, delay)
+            time.sleep(delay)
+            attempt += 1
+
+    async def aclose(self) -> None:
+        if self.owns_transport and self.transport is not None:
+            await self.transport.aclose()
+            self.transport, self.owns_transport = None, False
+
+    def close(self) -> None:
+        if self.owns_sync_transport and self.sync_transport is not None:
+            self.sync_transport.close()
+            self.sync_transport, self.owns_sync_transport = None, False

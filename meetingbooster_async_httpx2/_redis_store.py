@@ -1,0 +1,151 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_redis_store.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""RedisTokenStore: one identity's tokens shared by many processes and machines through Redis.
+
+Needs the ``redis`` extra (``pip install 'meetingbooster-async[redis]'``); redis-py's asyncio
+client runs on asyncio only.
+
+Keys (``prefix`` defaults to ``meetingbooster``)::
+
+    {prefix}:token:{sha256(server origin + username)[:32]}        the StoredToken as JSON;
+                                                                  expires with the access token
+    {prefix}:token:{…}:lock                                       the refresh lock; expires
+                                                                  after ``lock_ttl`` seconds
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING, Any, Final
+
+import anyio
+
+from ._errors import ResponseValidationError, TokenStoreError
+from ._store import StoredToken
+
+if TYPE_CHECKING:
+    import redis.asyncio
+
+__all__ = ["RedisTokenStore"]
+
+# Set only if the stored value is still the one the caller read ("" = absent).
+_CAS: Final = """
+local current = redis.call('GET', KEYS[1])
+if (ARGV[1] == '' and not current) or current == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+    return 1
+end
+return 0
+"""
+# Release the lock only if we still hold it (it may have expired and passed to another).
+_UNLOCK: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+def _encode(token: StoredToken) -> str:
+    return json.dumps(token.to_json(), sort_keys=True, separators=(",", ":"))
+
+
+class RedisTokenStore:
+    """A :class:`TokenStore` in Redis: single flight for refresh and login across processes.
+
+    Example:
+        >>> store = RedisTokenStore.from_url("redis://127.0.0.1:6379/0")  # doctest: +SKIP
+        >>> client = MeetingBoosterClient(url, username=u, password=p, token_store=store)
+
+    Args:
+        redis: a ``redis.asyncio.Redis`` client (``decode_responses`` either way).
+        lock_ttl: seconds after which a lock held by a crashed process frees itself. Keep it
+            above the auth's ``token_timeout`` (30 s) so a live holder is not overtaken.
+        lock_timeout: the longest a caller waits for the lock before ``TokenStoreError``.
+    """
+
+    def __init__(
+        self,
+        redis: redis.asyncio.Redis,
+        *,
+        lock_ttl: float = 35.0,
+        lock_timeout: float = 60.0,
+        owns_client: bool = False,
+    ) -> None:
+        self._redis = redis
+        self._lock_ttl_ms = max(1, int(lock_ttl * 1000))
+        self._lock_timeout = lock_timeout
+        self._owns_client = owns_client
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> RedisTokenStore:
+        """A store on a new Redis client for ``url`` (closed by :meth:`aclose`)."""
+        try:
+            import redis.asyncio
+        except ImportError as exc:  # pragma: no cover - depends on the install
+            raise TokenStoreError(
+                "RedisTokenStore needs the redis extra: pip install 'meetingbooster-async[redis]'"
+            ) from exc
+        return cls(redis.asyncio.from_url(url), owns_client=True, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<RedisTokenStore lock_ttl={self._lock_ttl_ms / 1000:g}s>"
+
+    async def aclose(self) -> None:
+        """Close the Redis client if this store made it."""
+        if self._owns_client:
+            await self._redis.aclose()
+
+    async def get(self, key: str) -> StoredToken | None:
+        raw = await self._call("GET", self._redis.get(key))
+        if raw is None:
+            return None
+        try:
+            return StoredToken.from_json(json.loads(raw))
+        except (ValueError, RecursionError, ResponseValidationError) as exc:
+            raise TokenStoreError(f"unreadable token at {key}") from exc
+
+    async def compare_and_set(
+        self, key: str, expected: StoredToken | None, new: StoredToken
+    ) -> bool:
+        ttl_ms = max(1, int((new.expires_at - time.time()) * 1000))
+        old = "" if expected is None else _encode(expected)
+        script = self._redis.eval(_CAS, 1, key, old, _encode(new), ttl_ms)
+        return bool(await self._call("compare-and-set", script))
+
+    async def delete(self, key: str) -> None:
+        await self._call("DEL", self._redis.delete(key))
+
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        return self._locked(f"{key}:lock")
+
+    @asynccontextmanager
+    async def _locked(self, lock_key: str) -> AsyncIterator[None]:
+        owner = secrets.token_hex(16)
+        deadline = anyio.current_time() + self._lock_timeout
+        pause = 0.005
+        while not await self._call(
+            "lock", self._redis.set(lock_key, owner, nx=True, px=self._lock_ttl_ms)
+        ):
+            if anyio.current_time() >= deadline:
+                raise TokenStoreError(f"gave up waiting {self._lock_timeout:g}s for {lock_key}")
+            await anyio.sleep(pause)
+            pause = min(pause * 2, 0.1)
+        try:
+            yield
+        finally:
+            with anyio.CancelScope(shield=True):
+                script = self._redis.eval(_UNLOCK, 1, lock_key, owner)
+                await self._call("unlock", script)
+
+    async def _call(self, what: str, awaitable: Any) -> Any:
+        import redis.exceptions
+
+        try:
+            return await awaitable
+        except (redis.exceptions.RedisError, OSError) as exc:
+            raise TokenStoreError(f"redis {what} failed: {type(exc).__name__}") from exc

@@ -1,0 +1,138 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_retry.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""Pure retry policy: what to retry, how long to wait (backoff with jitter, Retry-After)."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+import attrs
+import httpx2
+
+__all__ = [
+    "DEADLINE_EXTENSION",
+    "IDEMPOTENT_EXTENSION",
+    "RETRY_EXTENSION",
+    "RetryPolicy",
+    "is_replayable",
+    "parse_retry_after",
+]
+
+#: Request extension to override the client's policy for one call: a RetryPolicy, or an int
+#: (that many retries with the client's other settings), or 0 to disable.
+RETRY_EXTENSION: Final = "meetingbooster_retry"
+#: Request extension with an overall deadline in seconds for one call: token refresh, every
+#: attempt and every backoff included.
+DEADLINE_EXTENSION: Final = "meetingbooster_deadline"
+#: Request extension that marks a non-idempotent request (a POST) safe to retry, e.g. a create
+#: that carries its own GUID id, as the API recommends.
+IDEMPOTENT_EXTENSION: Final = "meetingbooster_idempotent"
+
+IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
+RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+
+# These fail before a byte of the request is sent, so retrying them is safe for any method.
+_NOT_SENT: Final = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """When and how long to retry a request.
+
+    Attributes:
+        max_retries: retries after the first attempt (0 disables retrying).
+        backoff_initial: the first backoff in seconds; doubles each retry ("full jitter":
+            the actual wait is uniform between half of it and all of it).
+        backoff_max: the cap on one backoff.
+        max_retry_after: the most we wait when the server asks (``Retry-After``); a longer
+            ask is not honoured and the response is returned as it is.
+        statuses: the statuses worth another try.
+    """
+
+    max_retries: int = 2
+    backoff_initial: float = 0.5
+    backoff_max: float = 8.0
+    max_retry_after: float = 60.0
+    statuses: frozenset[int] = RETRY_STATUSES
+
+    def may_retry(self, request: httpx2.Request, attempt: int) -> bool:
+        """True if ``attempt`` (0 for the first retry) is allowed and the request is safe."""
+        if attempt >= self.max_retries:
+            return False
+        return request.method in IDEMPOTENT_METHODS or bool(
+            request.extensions.get(IDEMPOTENT_EXTENSION)
+        )
+
+    def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
+        """Exponential backoff with jitter for retry number ``attempt`` (0-based)."""
+        ceiling = min(self.backoff_max, self.backoff_initial * 2.0**attempt)
+        return ceiling / 2 + rand() * ceiling / 2
+
+    def delay_after_error(
+        self,
+        request: httpx2.Request,
+        error: Exception,
+        attempt: int,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before retrying after a transport error, or ``None``: give up."""
+        if attempt >= self.max_retries or not isinstance(error, httpx2.TransportError):
+            return None
+        if isinstance(error, _NOT_SENT) or self.may_retry(request, attempt):
+            return self.backoff(attempt, rand)
+        return None
+
+    def delay_after_status(
+        self,
+        request: httpx2.Request,
+        status_code: int,
+        headers: Mapping[str, str],
+        attempt: int,
+        *,
+        now: float | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
+        """Seconds to wait before retrying after ``status_code``, or ``None``: give up."""
+        if status_code not in self.statuses or not self.may_retry(request, attempt):
+            return None
+        asked = parse_retry_after(headers.get("Retry-After"), now=now)
+        if asked is None:
+            return self.backoff(attempt, rand)
+        return asked if asked <= self.max_retry_after else None
+
+
+def is_replayable(request: httpx2.Request) -> bool:
+    """True if the request body can be sent again (bytes, or multipart that re-reads files)."""
+    stream = request.stream
+    return isinstance(stream, httpx2.ByteStream) or type(stream).__name__ == "MultipartStream"
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable.
+
+    ``now`` is the current Unix time (``time.time()``), used for the date form.
+    """
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+        if when.tzinfo is None:
+            return None
+        if now is None:
+            import time
+
+            now = time.time()
+        seconds = when.timestamp() - now
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)

@@ -1,0 +1,51 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_security.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""Pure URL rules that keep secrets safe: https or loopback only, origins, printable URLs."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Final
+
+import httpx2
+
+from ._errors import ConfigurationError
+
+__all__ = ["Origin", "check_secure_url", "is_loopback", "origin_of", "safe_url"]
+
+Origin = tuple[str, str, int | None]
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` names and loopback addresses (127.0.0.0/8, ::1)."""
+    host = host.lower()
+    if host in _LOOPBACK_NAMES or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def safe_url(url: httpx2.URL) -> str:
+    """The URL for messages and logs: no ``user:password@`` and no query (sync tokens)."""
+    return str(url.copy_with(userinfo=b"", query=None, fragment=None))
+
+
+def origin_of(url: httpx2.URL) -> Origin:
+    """(scheme, host, port) — where a bearer token may be sent."""
+    return (url.scheme, url.host, url.port)
+
+
+def check_secure_url(url: httpx2.URL, *, allow_insecure_http: bool, what: str) -> None:
+    """Refuse plain ``http://`` to anything but this machine unless explicitly allowed."""
+    if url.scheme == "https" or allow_insecure_http:
+        return
+    if url.scheme == "http" and is_loopback(url.host):
+        return
+    raise ConfigurationError(
+        f"{what} {safe_url(url)} is not https: passwords and tokens would travel in clear "
+        "text. Use https, or pass allow_insecure_http=True if you mean it."
+    )
