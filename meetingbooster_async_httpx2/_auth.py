@@ -2,12 +2,21 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """MeetingBoosterAuth: the httpx2.Auth that logs in, attaches the Bearer token and recovers a 401.
 
-The flows here are thin: the rules live in :mod:`._tokens`, the sending in
-:mod:`._oauth_sender`. The async flow drives the token generator under an ``anyio.Lock``,
-the sync flow under a ``threading.Lock``; the lock guards the ``/oauth`` exchange only, never a
-``yield`` of the user's request. Token calls go straight to a transport (the client's own when
-bound), so cookies that ``/oauth`` sets never reach a cookie jar; with the client's in-flight
-gate on (the default) it does not queue behind the user's requests for a pooled connection.
+The rules live in :mod:`._tokens`, the sending in :mod:`._oauth_sender`; this module runs
+token *exchanges* (a refresh, or a login) and lets callers wait for them.
+
+One exchange at a time per identity (single flight). It runs in a task no caller owns: a
+detached task on asyncio, the client's task group under trio when the client is used as
+``async with``. So a caller that is cancelled (a deadline, a web handler whose client went
+away) stops waiting at once while the exchange carries on for the others, and its result is
+kept for the next request. Under trio without ``async with`` there is no such task: the
+caller that starts the exchange runs it, shielded from its own cancellation (it returns when
+the exchange ends or its own deadline passes). Every wait is bounded: an exchange by
+``token_timeout``, a caller additionally by its own deadline.
+
+The sync flow (``httpx2.Client`` shared by threads) drives the same rules under a
+``threading.Lock``. Neither lock nor exchange is ever held across a ``yield`` of the user's
+request.
 """
 
 from __future__ import annotations
@@ -16,26 +25,68 @@ import copy
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import anyio
+import anyio.abc
 import anyio.lowlevel
+import attrs
 import httpx2
+import sniffio
 
-from ._errors import ConfigurationError, MeetingBoosterError, RequestNotReplayableError
+from ._errors import (
+    APIConnectionError,
+    CallerDeadlineError,
+    ConfigurationError,
+    MeetingBoosterError,
+    OAuthError,
+    RequestNotReplayableError,
+    TokenStoreError,
+)
 from ._logging import install_header_masking, logger
 from ._oauth import DEFAULT_APP_ID, Credentials
 from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
 from ._retry import RetryPolicy, is_replayable
-from ._security import Origin, check_secure_url, origin_of
+from ._security import Origin, check_secure_url, origin_of, safe_url
 from ._store import StoredToken, TokenStore
-from ._tokens import AccessToken, TokenManager, TokenPolicy
+from ._tokens import AccessToken, GrantFlow, TokenManager, TokenPolicy, _replay
 
-__all__ = ["FORCED_LOGIN_INTERVAL", "MeetingBoosterAuth", "check_secure_url"]
+__all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
 
-#: After a 401 survives a refresh, log in again only if the last password login is older than
-#: this: an endpoint that always answers 401 must not cost a login per call.
-FORCED_LOGIN_INTERVAL: Final = 60.0
+_T = TypeVar("_T")
+
+#: The most times a caller re-decides after waiting for an exchange (each wait is bounded).
+_MAX_ROUNDS: Final = 4
+
+
+@attrs.frozen
+class SendContext:
+    """What the client that is sending offers a token exchange: its transport and timeout,
+    and (under trio, inside ``async with``) a task group to run the exchange in."""
+
+    transport: httpx2.AsyncBaseTransport | None = None
+    timeout: httpx2.Timeout | None = None
+    task_group: anyio.abc.TaskGroup | None = None
+
+
+_NO_CONTEXT: Final = SendContext()
+
+
+class _Exchange:
+    """One refresh or login in flight, and its outcome for every caller waiting on it."""
+
+    __slots__ = ("done", "error", "token", "transport")
+
+    def __init__(self, transport: httpx2.AsyncBaseTransport | None) -> None:
+        self.done = anyio.Event()
+        self.token: AccessToken | None = None
+        self.error: MeetingBoosterError | None = None
+        self.transport = transport
+
+
+def endpoint_of(request: httpx2.Request) -> str:
+    """``"GET /api/v1/x"``: what the futile-401 memory is keyed by (no query: sync tokens)."""
+    return f"{request.method} {request.url.path}"
 
 
 class MeetingBoosterAuth(httpx2.Auth):
@@ -44,7 +95,8 @@ class MeetingBoosterAuth(httpx2.Auth):
     Works on :class:`MeetingBoosterClient`, on a plain ``httpx2.AsyncClient`` and on a plain
     ``httpx2.Client`` shared by many threads (one auth serves one of the two worlds). The
     token is attached only to requests for the token URL's origin (scheme, host, port), or
-    one added with :meth:`add_origin`: a request elsewhere goes out untouched.
+    one added with :meth:`add_origin`: a request elsewhere goes out as on a plain httpx2 client
+    (with Basic auth if its URL carries ``user:password@``).
 
     Example:
         >>> auth = MeetingBoosterAuth(
@@ -59,19 +111,23 @@ class MeetingBoosterAuth(httpx2.Auth):
         password: kept in one private object, never shown.
         app_id: sent on every grant; the docs say it is always ``Api``.
         refresh_margin: refresh this many seconds before expiry (at most half the lifetime).
-        default_lifetime: lifetime assumed when ``/oauth`` sends no ``expires_in``.
+        default_lifetime: lifetime assumed when ``/oauth`` sends no usable ``expires_in``.
         login_failure_cooldown: least seconds between password attempts after a refusal.
         cooldown_wait: a caller that meets a cooldown of at most this many seconds waits for
             it to pass instead of failing at once (default 0: fail at once).
         token_timeout: overall deadline of one ``/oauth`` exchange (refresh, fallback login and
             retries included). A caller whose own deadline comes first stops at it.
+        token_attempt_timeout: the timeout of one ``/oauth`` attempt (default: room for every
+            retry in ``token_timeout``); a client's tighter ``timeout=`` wins.
         allow_insecure_http: permit ``http://`` to a host that is not loopback.
         token_store: share tokens through this store (see :class:`TokenStore`): refresh and
             login become single flight across every client and process using it.
         token_retry: how ``/oauth`` glitches (transport errors, a 5xx without a JSOAuthError
             body) are retried; a JSOAuthError never is. Default: 2 retries from 0.2 s.
-        transport, sync_transport: where ``/oauth`` calls go; by default the client's own
-            transport (bound by :class:`MeetingBoosterClient`) or a private one.
+        token_policy: the finer token rules (backoff after failures, minimum lifetime, the
+            futile-401 interval); see :class:`TokenPolicy`. Overrides the single knobs above.
+        transport, sync_transport: where ``/oauth`` calls go when no client offers its own
+            (a :class:`MeetingBoosterClient` sends them through its own transport).
         clock: a monotonic clock in seconds (inject one in tests).
     """
 
@@ -94,6 +150,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         allow_insecure_http: bool = False,
         token_retry: RetryPolicy | None = None,
         token_store: TokenStore | None = None,
+        token_policy: TokenPolicy | None = None,
         transport: httpx2.AsyncBaseTransport | None = None,
         sync_transport: httpx2.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
@@ -103,7 +160,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         check_secure_url(url, allow_insecure_http=allow_insecure_http, what="token_url")
         self.token_url = url
         self._origins: frozenset[Origin] = frozenset({origin_of(url)})
-        policy = TokenPolicy(
+        policy = token_policy or TokenPolicy(
             refresh_margin=refresh_margin,
             default_lifetime=default_lifetime,
             login_failure_cooldown=login_failure_cooldown,
@@ -122,15 +179,16 @@ class MeetingBoosterAuth(httpx2.Auth):
         )
         self._cooldown_wait = cooldown_wait
         self._token_timeout = token_timeout
-        self._sender = TokenSender(
-            policy=retry,
-            transport=transport,
-            sync_transport=sync_transport,
-        )
+        self._sender = TokenSender(policy=retry, transport=transport, sync_transport=sync_transport)
         self._sibling = False
         self._store = token_store
         self._store_key = ""  # derived lazily: it costs a slow hash of the password
         self._world: str | None = None
+        self._reset_runtime()
+
+    def _reset_runtime(self) -> None:
+        self._inflight: _Exchange | None = None
+        self._tasks: set[Any] = set()  # detached asyncio tasks running exchanges
         self._alock = anyio.Lock()
         self._tlock = threading.Lock()
 
@@ -147,8 +205,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         sibling._sibling = True
         sibling._store_key = ""
         sibling._world = None
-        sibling._alock = anyio.Lock()
-        sibling._tlock = threading.Lock()
+        sibling._reset_runtime()
         return sibling
 
     def has_credentials(self, username: str, password: str) -> bool:
@@ -159,6 +216,10 @@ class MeetingBoosterAuth(httpx2.Auth):
         """Also send the token to ``url``'s origin (the API when it is not the token URL's)."""
         self._origins = self._origins | {origin_of(httpx2.URL(url))}
 
+    def serves(self, url: httpx2.URL) -> bool:
+        """True if requests to ``url`` get this auth's token (its origin is one of ours)."""
+        return (url.scheme, url.host, url.port) in self._origins
+
     @property
     def token_store(self) -> TokenStore | None:
         """The shared store this auth keeps its tokens in, if any."""
@@ -166,12 +227,13 @@ class MeetingBoosterAuth(httpx2.Auth):
 
     def __repr__(self) -> str:
         return (
-            f"MeetingBoosterAuth(token_url={str(self.token_url.copy_with(userinfo=b''))!r}, "
+            f"MeetingBoosterAuth(token_url={safe_url(self.token_url)!r}, "
             f"username={self.username!r})"
         )
 
     @property
     def username(self) -> str:
+        """The user this auth logs in as."""
         return self._tokens.username
 
     @property
@@ -185,60 +247,106 @@ class MeetingBoosterAuth(httpx2.Auth):
         token = self._tokens.current
         return None if token is None else token.expires_at - token.obtained_at
 
-    def bind_transport(self, transport: httpx2.AsyncBaseTransport) -> None:
-        """Send ``/oauth`` calls through ``transport`` unless a transport was given already."""
-        if self._sender.transport is None:
-            self._sender.transport = transport
+    # -- what MeetingBoosterClient asks ---------------------------------------------------
 
-    # -- the httpx2.Auth flows ------------------------------------------------------------
+    async def token_for(
+        self, context: SendContext, rejected: AccessToken | None = None
+    ) -> AccessToken:
+        """A token to send now; waits (holding nothing) only if none is valid."""
+        if rejected is None:
+            token = self._tokens.usable()
+            if token is not None:
+                return token
+        return await self._atoken(context, rejected)
 
-    async def async_auth_flow(
-        self, request: httpx2.Request
-    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
-        if origin_of(request.url) not in self._origins:
-            yield request
-            return
-        token = self._tokens.usable() or await self._aacquire()
-        request.headers["Authorization"] = token.header
-        response = yield request
-        for force_login in (False, True):
-            if not self._should_recover(request, response, force_login):
-                return
-            # Release the connection before queueing for the lock (see field notes).
-            await response.aread()
-            token = await self._aacquire(rejected=token, force_login=force_login)
-            request.headers["Authorization"] = token.header
-            response = yield request
+    def usable_token(self) -> AccessToken | None:
+        """The hot path: the current token if it needs no refresh yet (no I/O, no wait)."""
+        return self._tokens.usable()
 
-    def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response]:
-        if origin_of(request.url) not in self._origins:
-            yield request
-            return
-        token = self._tokens.usable() or self._acquire()
-        request.headers["Authorization"] = token.header
-        response = yield request
-        for force_login in (False, True):
-            if not self._should_recover(request, response, force_login):
-                return
-            response.read()
-            token = self._acquire(rejected=token, force_login=force_login)
-            request.headers["Authorization"] = token.header
-            response = yield request
+    def sendable(self) -> AccessToken | None:
+        """The newest token that has not expired (re-checked once a request has its slot)."""
+        return self._tokens.valid()
 
-    def _should_recover(
-        self, request: httpx2.Request, response: httpx2.Response, force_login: bool
-    ) -> bool:
-        """True if a 401 is worth a new token and a replay (both flows ask the same)."""
+    def should_recover(self, request: httpx2.Request, response: httpx2.Response) -> bool:
+        """True if a 401 is worth a new token and one replay (both flows and the client ask).
+
+        Not for a 401 from another origin (a redirect target), nor from an endpoint where a
+        fresh token was just refused too. Raises :class:`RequestNotReplayableError` when a
+        replay is due but the body was a one-shot stream.
+        """
         if response.status_code != 401:
             return False
-        # A 401 that survived a refresh: a fresh login helps only if the last one is old.
-        if force_login and self._tokens.logged_in_within(FORCED_LOGIN_INTERVAL):
+        if not self.serves(response.request.url):
+            return False
+        if self._tokens.is_futile(endpoint_of(request)):
             return False
         if not is_replayable(request):
             raise RequestNotReplayableError(
                 "401 needs a retry with a fresh token, but the request body was a stream"
             )
         return True
+
+    def replay_answered(
+        self, request: httpx2.Request, response: httpx2.Response, token: AccessToken
+    ) -> None:
+        """Record the answer to a replay with the fresh ``token`` (a 401 marks it futile)."""
+        if response.status_code == 401 and self.serves(response.request.url):
+            self._tokens.mark_futile(endpoint_of(request), token)
+
+    async def settle(self) -> None:
+        """Wait until no token exchange runs (e.g. a refresh started in the background).
+
+        Bounded by ``token_timeout``; its outcome, good or bad, is not raised here.
+        """
+        with anyio.move_on_after(self._token_timeout):
+            while (ex := self._inflight) is not None:
+                await ex.done.wait()
+
+    async def cancel_exchanges(self, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+        """Stop the exchanges running on ``transport`` (all if ``None``): its client closes."""
+        ex = self._inflight
+        if ex is None or (transport is not None and ex.transport is not transport):
+            return
+        for task in list(self._tasks):
+            task.cancel()
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
+            await ex.done.wait()
+
+    # -- the httpx2.Auth flows ------------------------------------------------------------
+
+    async def async_auth_flow(
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        if not self.serves(request.url):
+            yield _foreign(request)
+            return
+        token = self._tokens.usable() or await self._atoken(_NO_CONTEXT)
+        request.headers["Authorization"] = token.header
+        response = yield request
+        if not self.should_recover(request, response):
+            return
+        # Release the connection before waiting for a token: with every connection held by
+        # an unread 401, the refresh itself could never get one.
+        await response.aread()
+        token = await self._atoken(_NO_CONTEXT, rejected=token)
+        request.headers["Authorization"] = token.header
+        response = yield request
+        self.replay_answered(request, response, token)
+
+    def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response]:
+        if not self.serves(request.url):
+            yield _foreign(request)
+            return
+        token = self._tokens.usable() or self._acquire()
+        request.headers["Authorization"] = token.header
+        response = yield request
+        if not self.should_recover(request, response):
+            return
+        response.read()
+        token = self._acquire(rejected=token)
+        request.headers["Authorization"] = token.header
+        response = yield request
+        self.replay_answered(request, response, token)
 
     def _enter(self, world: str) -> None:
         # The two flows guard one token state with two different locks: one world per auth.
@@ -254,27 +362,36 @@ class MeetingBoosterAuth(httpx2.Auth):
 
     # -- public token operations ---------------------------------------------------------
 
-    async def login(self) -> None:
-        """Make sure a valid token is held now (instead of lazily on the first request)."""
-        if self._tokens.usable() is None:
-            await self._aacquire()
+    async def login(self, context: SendContext = _NO_CONTEXT) -> None:
+        """Make sure a valid token is held now (instead of lazily on the first request).
 
-    async def signout(self) -> None:
+        ``context``: the sending client's (a client passes its own transport and timeout).
+        """
+        if self._tokens.usable() is None:
+            await self._atoken(context)
+
+    async def signout(self, context: SendContext = _NO_CONTEXT) -> None:
         """Dispose of the tokens (``grant_type=signout``); the next request logs in again.
 
         With a shared store the stored tokens are deleted too: every sharer is signed out.
+        An exchange in flight is waited for first (at most ``token_timeout``).
         """
         self._enter("async")
         deadline = anyio.current_time() + self._token_timeout
+        ex = self._inflight
+        if ex is not None:
+            with anyio.move_on_after(self._token_timeout):
+                await ex.done.wait()
         async with self._alock:
             if self._store is None:
-                await self._adrive(self._tokens.signout(), deadline)
+                await self._adrive(self._tokens.signout(), deadline, context, shield=False)
                 return
             key = await self._key()
-            async with self._store.lock(key):
-                self._tokens.adopt(await self._store.get(key))
-                await self._store.delete(key)
-                await self._adrive(self._tokens.signout(), deadline)
+            with _store_bound(deadline, "signout"):
+                async with self._store.lock(key):
+                    self._tokens.adopt(await self._store.get(key))
+                    await self._store.delete(key)
+                    await self._adrive(self._tokens.signout(), deadline, context, shield=False)
 
     def signout_sync(self) -> None:
         """:meth:`signout` for the sync ``httpx2.Client`` world."""
@@ -283,7 +400,8 @@ class MeetingBoosterAuth(httpx2.Auth):
             self._drive(self._tokens.signout(), time.monotonic() + self._token_timeout)
 
     async def aclose(self) -> None:
-        """Close the transport this auth opened for itself, if any."""
+        """Stop exchanges still running and close the transport this auth opened, if any."""
+        await self.cancel_exchanges()
         if not self._sibling:
             await self._sender.aclose()
 
@@ -298,34 +416,88 @@ class MeetingBoosterAuth(httpx2.Auth):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    # -- async driver --------------------------------------------------------------------
+    # -- the async side: callers wait, one exchange runs ----------------------------------
 
-    async def _aacquire(
-        self, *, rejected: AccessToken | None = None, force_login: bool = False
+    async def _atoken(
+        self, context: SendContext, rejected: AccessToken | None = None
     ) -> AccessToken:
         self._enter("async")
-        remaining = self._tokens.cooldown_remaining()
-        if 0 < remaining <= self._cooldown_wait:
-            await anyio.sleep(remaining)
-        seen_epoch = self._tokens.epoch
+        for _ in range(_MAX_ROUNDS):
+            ex = self._inflight
+            try:
+                token, start = self._tokens.check(rejected=rejected)
+            except OAuthError as exc:
+                if ex is not None:
+                    token, start = None, False  # an exchange is under way: its outcome decides
+                elif 0 < exc.retry_in_seconds <= self._cooldown_wait:
+                    await anyio.sleep(self._tokens.cooldown_remaining())
+                    continue
+                else:
+                    raise
+            if ex is not None:
+                if token is not None:
+                    return token  # still valid: keep sending while the exchange runs
+            elif not start:
+                assert token is not None
+                return token
+            else:
+                ex = _Exchange(context.transport)
+                self._inflight = ex
+                if not self._spawn(ex, token, context):
+                    # No task to run it in (trio outside ``async with``): this caller leads.
+                    await self._run_exchange(ex, token, context, shield=True)
+                    if ex.error is not None:
+                        raise ex.error
+                    assert ex.token is not None
+                    return ex.token
+                if token is not None:
+                    return token  # proactive: the valid token goes out, the refresh runs aside
+            await ex.done.wait()
+            error = ex.error
+            if error is not None and not isinstance(error, CallerDeadlineError):
+                raise _replay(error)
+        raise APIConnectionError("no usable token after several token exchanges")
+
+    def _spawn(self, ex: _Exchange, fallback: AccessToken | None, context: SendContext) -> bool:
+        """Run the exchange in a task no caller owns; False if there is none to be had."""
+        if context.task_group is not None:
+            context.task_group.start_soon(self._run_exchange, ex, fallback, context, False)
+            return True
+        if sniffio.current_async_library() == "asyncio":
+            import asyncio
+
+            task = asyncio.get_running_loop().create_task(
+                self._run_exchange(ex, fallback, context, False)
+            )
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return True
+        return False
+
+    async def _run_exchange(
+        self, ex: _Exchange, fallback: AccessToken | None, context: SendContext, shield: bool
+    ) -> None:
+        """Run one exchange to its end and publish the outcome; never raises but cancellation."""
+        deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
         try:
-            async with self._alock:
-                # Handed the lock after its deadline passed, a caller must not start an
-                # exchange: shielded, it would hold that caller up to token_timeout for nobody.
-                await anyio.lowlevel.checkpoint_if_cancelled()
-                deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
-                flow = self._tokens.acquire(
-                    rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
-                )
-                if self._store is None:
-                    token: AccessToken = await self._adrive(flow, deadline)
-                    return token
-                return await self._adrive_shared(flow, deadline)
-        except MeetingBoosterError:
-            # A leader cancelled during the shielded exchange ends cancelled, not with the
-            # exchange's outcome (that one is for the callers queued behind it).
-            await anyio.lowlevel.checkpoint_if_cancelled()
+            flow = self._tokens.exchange(fallback=fallback)
+            if self._store is None:
+                ex.token = await self._adrive(flow, deadline, context, shield)
+            else:
+                ex.token = await self._adrive_shared(flow, deadline, context, shield)
+        except MeetingBoosterError as exc:
+            ex.error = exc
+        except anyio.get_cancelled_exc_class():
+            ex.error = APIConnectionError("the token exchange was stopped: the client closed")
             raise
+        except Exception as exc:  # a bug must reach the callers, not kill a task group
+            logger.exception("token exchange for %s failed unexpectedly", self.username)
+            ex.error = MeetingBoosterError(f"token exchange failed: {type(exc).__name__}")
+            ex.error.__cause__ = exc
+        finally:
+            if self._inflight is ex:
+                self._inflight = None
+            ex.done.set()
 
     async def _key(self) -> str:
         if not self._store_key:
@@ -333,55 +505,100 @@ class MeetingBoosterAuth(httpx2.Auth):
             self._store_key = await anyio.to_thread.run_sync(self._tokens.store_key, base)
         return self._store_key
 
-    async def _adrive_shared(self, flow: _Flow, deadline: float) -> AccessToken:
-        """Single flight across processes: store lock, re-read, compare, only then /oauth."""
+    async def _adrive_shared(
+        self, flow: GrantFlow, deadline: float, context: SendContext, shield: bool
+    ) -> AccessToken:
+        """Single flight across processes: store lock, re-read, compare, only then /oauth.
+
+        The store may fail or hang: its part (lock and read) gets half the exchange's budget,
+        and when it fails the exchange runs locally (still single flight in this process).
+        """
         store = self._store
         assert store is not None
-        key = await self._key()
-        async with store.lock(key):
-            stored = await store.get(key)
-            self._tokens.adopt(stored)
-            token: AccessToken = await self._adrive(flow, deadline)
-            mine = self._tokens.export()
-            if mine is not None and not _same_tokens(mine, stored):
-                # Shielded: a rotated refresh token the store never learns is lost to all.
-                with anyio.CancelScope(shield=True):
-                    written = await store.compare_and_set(key, stored, mine)
-                if not written:
-                    logger.warning("token store changed under its lock for %s", self.username)
-        return token
+        exchanged = False
+        try:
+            key = await self._key()
+            store_deadline = anyio.current_time() + (deadline - anyio.current_time()) / 2
+            with _store_bound(store_deadline, "lock"):
+                lock = store.lock(key)
+                await lock.__aenter__()
+            try:
+                with _store_bound(store_deadline, "read"):
+                    stored = await store.get(key)
+                self._tokens.adopt(stored)
+                exchanged = True
+                try:
+                    return await self._adrive(flow, deadline, context, shield)
+                finally:
+                    await self._write_back(store, key, stored, deadline)
+            finally:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
+                    try:
+                        await lock.__aexit__(None, None, None)
+                    except TokenStoreError as exc:
+                        logger.warning("token store unlock failed for %s: %s", self.username, exc)
+        except TokenStoreError as exc:
+            if exchanged:
+                raise
+            logger.warning("token store failed (%s); %s exchanges locally", exc, self.username)
+            return await self._adrive(flow, deadline, context, shield)
 
-    async def _adrive(self, flow: _Flow, deadline: float) -> Any:
+    async def _write_back(
+        self, store: TokenStore, key: str, stored: StoredToken | None, deadline: float
+    ) -> None:
+        """Publish our tokens (or drop a refresh token we spent), shielded and bounded."""
+        mine = self._tokens.export()
+        with anyio.CancelScope(shield=True, deadline=max(deadline, anyio.current_time() + 1.0)):
+            try:
+                if mine is None:
+                    if stored is not None and self._tokens.is_spent(stored.refresh_token):
+                        await store.delete(key)  # nobody may send that refresh token again
+                elif not _same_tokens(mine, stored) and not await store.compare_and_set(
+                    key, stored, mine
+                ):
+                    logger.warning("token store changed under its lock for %s", self.username)
+            except TokenStoreError as exc:
+                logger.warning("token store write failed for %s: %s", self.username, exc)
+
+    async def _adrive(
+        self,
+        flow: Generator[httpx2.Request, httpx2.Response, _T],
+        deadline: float,
+        context: SendContext,
+        shield: bool,
+    ) -> _T:
         try:
             request = next(flow)
             while True:
                 try:
-                    response = await self._sender.asend(request, deadline)
+                    response = await self._sender.asend(
+                        request,
+                        deadline,
+                        transport=context.transport,
+                        attempt_timeout=context.timeout,
+                        shield=shield,
+                    )
                 except MeetingBoosterError as exc:
                     request = flow.throw(exc)
                 else:
                     request = flow.send(response)
         except StopIteration as stop:
-            return stop.value
+            result: _T = stop.value
+            return result
 
-    # -- sync driver ---------------------------------------------------------------------
+    # -- the sync side (threads) ---------------------------------------------------------
 
-    def _acquire(
-        self, *, rejected: AccessToken | None = None, force_login: bool = False
-    ) -> AccessToken:
+    def _acquire(self, *, rejected: AccessToken | None = None) -> AccessToken:
         self._enter("sync")
         remaining = self._tokens.cooldown_remaining()
         if 0 < remaining <= self._cooldown_wait:
             time.sleep(remaining)
         seen_epoch = self._tokens.epoch
         with self._tlock:
-            flow = self._tokens.acquire(
-                rejected=rejected, force_login=force_login, seen_epoch=seen_epoch
-            )
-            token: AccessToken = self._drive(flow, time.monotonic() + self._token_timeout)
-            return token
+            flow = self._tokens.acquire(rejected=rejected, seen_epoch=seen_epoch)
+            return self._drive(flow, time.monotonic() + self._token_timeout)
 
-    def _drive(self, flow: _Flow, deadline: float) -> Any:
+    def _drive(self, flow: Generator[httpx2.Request, httpx2.Response, _T], deadline: float) -> _T:
         try:
             request = next(flow)
             while True:
@@ -392,10 +609,34 @@ class MeetingBoosterAuth(httpx2.Auth):
                 else:
                     request = flow.send(response)
         except StopIteration as stop:
-            return stop.value
+            result: _T = stop.value
+            return result
 
 
-_Flow = Generator[httpx2.Request, httpx2.Response, Any]
+class _store_bound:
+    """``anyio.fail_after(until)`` that reports a store taking too long as TokenStoreError."""
+
+    def __init__(self, until: float, what: str) -> None:
+        self._what = what
+        self._scope = anyio.CancelScope(deadline=until)
+
+    def __enter__(self) -> None:
+        self._scope.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        swallowed = self._scope.__exit__(*exc_info)
+        if self._scope.cancelled_caught:
+            raise TokenStoreError(f"token store {self._what} took too long")
+        return bool(swallowed)
+
+
+def _foreign(request: httpx2.Request) -> httpx2.Request:
+    """A request to another origin, as a plain httpx2 client sends it (URL credentials → Basic)."""
+    url = request.url
+    if url.username or url.password:
+        flow = httpx2.BasicAuth(url.username, url.password).sync_auth_flow(request)
+        return next(flow)
+    return request
 
 
 def _same_tokens(a: StoredToken, b: StoredToken | None) -> bool:

@@ -10,16 +10,19 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
 
 import anyio
+import anyio.abc
 import attrs
 import httpx2
+import sniffio
 from httpx2 import USE_CLIENT_DEFAULT
 
-from ._auth import MeetingBoosterAuth
+from ._auth import MeetingBoosterAuth, SendContext
 from ._body import plain_async_body
-from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
+from ._errors import APITimeoutError, ClientClosedError, ConfigurationError, MeetingBoosterError
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
+from ._tokens import AccessToken, TokenPolicy
 from ._transport import speed_up_pool
 from ._users import UserSession
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
@@ -36,8 +39,12 @@ from ._logging import logger
 DEFAULT_TIMEOUT: Final = httpx2.Timeout(10.0, connect=3.0)
 #: The client's retry policy unless one is given.
 DEFAULT_RETRY: Final = RetryPolicy()
-#: Seconds a signout on close may take before the client closes anyway.
+#: Seconds the signouts on close may take, together, before the client closes anyway.
 SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
+#: How many signouts run at once on close.
+SIGNOUT_CONCURRENCY: Final = 64
+#: The auth our client passes to httpx2 for requests it stamps itself: a no-op flow.
+_STAMPED: Final = httpx2.Auth()
 
 
 class _RefuseAllCookies(DefaultCookiePolicy):
@@ -93,7 +100,10 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         max_in_flight: how many requests may be past the auth flow at once. The rest wait
             *before* a token is attached, so a request queued for a pooled connection never
             carries a token that goes stale while it waits. Default ``"pool"``: the
-            connection pool's ``max_connections`` (100); ``None`` disables the gate.
+            connection pool's ``max_connections`` (100; with your own ``transport=`` the
+            pool size cannot be read: give ``limits=`` or a number); ``None`` disables the
+            gate. Waiting for a slot is bounded by ``timeout.pool``, as httpx2 bounds waiting
+            for a pooled connection: when it passes, ``httpx2.PoolTimeout``.
         keep_cookies: keep cookies that responses set (default false: Bearer only, so a
             signed-out session stays signed out and no cookie crosses between users).
         retry: the :class:`RetryPolicy` for every request this client sends (default: 2
@@ -104,6 +114,8 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
             ``RedisTokenStore``) so that clients and processes sharing it log in and refresh
             once for all. With a store, ``signout_on_close`` defaults to false: closing one
             worker must not sign out the others.
+        token_policy: the finer token rules (:class:`TokenPolicy`: refresh margin, backoff
+            after a failed exchange, login cooldown, futile-401 interval, minimum lifetime).
         api_paths: where the typed endpoints live (:class:`ApiPaths`); the documented paths
             by default, and the inferred ones (SyncCommit, MyTasks) can be changed here.
         fast: send through aiohttp (``httpx-aiohttp``, extra ``fast``, asyncio only) instead of
@@ -129,6 +141,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         retry: RetryPolicy | None = None,
         deadline: float | None = None,
         token_store: TokenStore | None = None,
+        token_policy: TokenPolicy | None = None,
         fast: bool = False,
         api_paths: ApiPaths | None = None,
         **kwargs: Any,
@@ -154,12 +167,13 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
                 password=password,
                 allow_insecure_http=allow_insecure_http,
                 token_store=token_store,
+                token_policy=token_policy,
             )
-        elif any(x is not None for x in (username, password, token_url, token_store)):
+        elif any(x is not None for x in (username, password, token_url, token_store, token_policy)):
             raise ConfigurationError(
-                "give either auth= or username/password/token_url/token_store, not both"
+                "give either auth= or username/password/token_url/token_store/token_policy, "
+                "not both"
             )
-        auth.bind_transport(self._transport_for_url(auth.token_url))
         auth.add_origin(url)  # the API may live on another origin than /oauth
         self.auth = auth
         self._mb_auth = auth
@@ -168,11 +182,15 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         self._signout_on_close = signout_on_close
         self._keep_cookies = keep_cookies
         self._users: dict[str, MeetingBoosterAuth] = {}
+        #: Users dropped by as_user() (a changed password) that may still be signed in.
+        self._retired: list[MeetingBoosterAuth] = []
+        self._task_group: anyio.abc.TaskGroup | None = None
         if max_in_flight == "pool":
             limits = kwargs.get("limits", httpx2.Limits(max_connections=100))
             max_in_flight = limits.max_connections
         if isinstance(max_in_flight, int) and max_in_flight < 1:
             raise ConfigurationError("max_in_flight must be at least 1 (or None for no gate)")
+        self._max_in_flight = max_in_flight
         self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
         self.api_paths = api_paths if api_paths is not None else DEFAULT_API_PATHS
         self._retry = retry or DEFAULT_RETRY
@@ -195,7 +213,13 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         auth: httpx2.Auth | UseClientDefault | None = USE_CLIENT_DEFAULT,  # type: ignore[override]
         follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
     ) -> httpx2.Response:
-        """Send with retries and an overall deadline, through the in-flight gate."""
+        """Send with retries and an overall deadline: token first, then an in-flight slot.
+
+        See the module docs of the request path: a request waits for a token holding
+        nothing, then for a slot (bounded by ``timeout.pool``), then takes the newest token.
+        """
+        if self.is_closed:
+            raise ClientClosedError("Cannot send a request, as the client has been closed.")
         plain_async_body(request)
         deadline = request.extensions.get(DEADLINE_EXTENSION, self._deadline)
         if deadline is None:
@@ -219,7 +243,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         attempt = 0
         while True:
             try:
-                response = await self._send_gated(request, stream, auth, follow_redirects)
+                response = await self._send_once(request, stream, auth, follow_redirects)
             except MeetingBoosterError:
                 raise  # our own verdicts (token errors) are final here
             except httpx2.TransportError as exc:
@@ -248,6 +272,8 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
                 reason,
             )
             await anyio.sleep(delay)
+            if self.is_closed:
+                raise ClientClosedError("the client was closed while this request waited to retry")
             attempt += 1
 
     def _retry_policy_for(self, request: httpx2.Request) -> RetryPolicy:
@@ -258,31 +284,115 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
             return override
         return attrs.evolve(self._retry, max_retries=int(override))
 
-    async def _send_gated(
+    def _auth_for(
+        self, request: httpx2.Request, auth: httpx2.Auth | UseClientDefault | None
+    ) -> MeetingBoosterAuth | None:
+        """Our auth if it stamps this request; ``None``: httpx2's own auth handling applies."""
+        mb = self._mb_auth if auth is USE_CLIENT_DEFAULT else auth
+        if isinstance(mb, MeetingBoosterAuth) and mb.serves(request.url):
+            return mb
+        return None
+
+    def _context_for(self, auth: MeetingBoosterAuth) -> SendContext:
+        """What a token exchange started by this client uses: our transport and timeout."""
+        return SendContext(
+            transport=self._transport_for_url(auth.token_url),
+            timeout=self.timeout,
+            task_group=self._task_group,
+        )
+
+    async def _send_once(
         self,
         request: httpx2.Request,
         stream: bool,
         auth: httpx2.Auth | UseClientDefault | None,
         follow_redirects: bool | UseClientDefault,
     ) -> httpx2.Response:
+        """One attempt: token (no slot held), slot, newest token, send; one 401 recovery."""
+        mb = self._auth_for(request, auth)
+        if mb is None:
+            await self._take_slot(request)
+            return await self._send_in_slot(request, stream, auth, follow_redirects)
+        if mb.usable_token() is None:
+            await mb.token_for(self._context_for(mb))  # wait for a token holding no slot
+        replayed = False
+        while True:
+            token = await self._take_slot_and_token(request, mb)
+            request.headers["Authorization"] = token.header
+            response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
+            if replayed:
+                mb.replay_answered(request, response, token)
+                return response
+            try:
+                recover = mb.should_recover(request, response)
+            except MeetingBoosterError:
+                await response.aclose()
+                raise
+            if not recover:
+                return response
+            # Give the connection and the slot back before waiting for a new token.
+            await response.aclose()
+            await mb.token_for(self._context_for(mb), rejected=token)
+            replayed = True
+
+    async def _take_slot_and_token(
+        self, request: httpx2.Request, mb: MeetingBoosterAuth
+    ) -> AccessToken:
+        """Hold a slot and return the newest valid token (waiting for one without a slot)."""
+        while True:
+            await self._take_slot(request)
+            current = mb.sendable()
+            if current is not None:
+                return current  # replaced while we queued: the newest goes out
+            # It expired while this request queued: wait for the next one holding nothing.
+            if self._gate is not None:
+                self._gate.release()
+            await mb.token_for(self._context_for(mb))
+
+    async def _take_slot(self, request: httpx2.Request) -> None:
+        """Wait for an in-flight slot, bounded by the request's pool timeout like httpx2."""
         gate = self._gate
         if gate is None:
-            return await super().send(
-                request, stream=stream, auth=auth, follow_redirects=follow_redirects
-            )
+            return
         try:
             # No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
             # slot means nobody is queued (a release hands the slot to a waiter directly).
             gate.acquire_nowait()
+            return
         except anyio.WouldBlock:
+            pass
+        pool = request.extensions.get("timeout", {}).get("pool")
+        if pool is None:
             await gate.acquire()
+            return
+        with anyio.move_on_after(pool) as scope:
+            await gate.acquire()
+        if scope.cancelled_caught:
+            raise httpx2.PoolTimeout(
+                f"no in-flight slot within the {pool:g}s pool timeout "
+                f"(max_in_flight={self._max_in_flight})",
+                request=request,
+            )
+
+    async def _send_in_slot(
+        self,
+        request: httpx2.Request,
+        stream: bool,
+        auth: httpx2.Auth | UseClientDefault | None,
+        follow_redirects: bool | UseClientDefault,
+    ) -> httpx2.Response:
+        """httpx2's send, holding a slot taken before: given back when the body is done."""
+        gate = self._gate
         try:
             response = await super().send(
                 request, stream=stream, auth=auth, follow_redirects=follow_redirects
             )
         except BaseException:
-            gate.release()
+            if gate is not None:
+                gate.release()
             raise
+        if gate is None:
+            return response
         if not stream:
             gate.release()
             return response
@@ -291,7 +401,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         response.stream = _GateReleasingStream(response.stream, gate)
         return response
 
-    def as_user(self, username: str, password: str) -> UserSession:
+    def as_user(self, username: str, password: str) -> UserSession[MeetingBoosterClient]:
         """A view of this client that acts as another user, through the same pool.
 
         Each user gets their own tokens, single flight and cooldown (a sibling of this
@@ -308,9 +418,11 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         key = username.lower()
         auth = self._users.get(key)
         if auth is None or not auth.has_credentials(username, password):
+            if auth is not None:
+                self._retired.append(auth)  # still signed in: signed out on close
             auth = self._mb_auth.with_credentials(username, password)
             self._users[key] = auth
-        return UserSession(self, auth)
+        return UserSession(self, auth, self._context_for)
 
     def forget_user(self, username: str) -> None:
         """Drop a user made by :meth:`as_user` (its tokens are forgotten, not signed out)."""
@@ -318,15 +430,31 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
 
     async def login(self) -> None:
         """Log in now rather than on the first request (to fail fast on bad credentials)."""
-        await self._mb_auth.login()
+        await self._mb_auth.login(self._context_for(self._mb_auth))
 
     async def signout(self) -> None:
         """Dispose of the tokens on the server (``grant_type=signout``)."""
-        await self._mb_auth.signout()
+        await self._mb_auth.signout(self._context_for(self._mb_auth))
 
     async def aclose(self) -> None:
+        """Sign out (see ``signout_on_close``), stop token exchanges, close the transports.
+
+        Every session this client logged in is signed out, ``as_user`` views and users whose
+        password changed included: concurrently, and within ``SIGNOUT_ON_CLOSE_TIMEOUT``
+        seconds in all. Requests still waiting end with :class:`ClientClosedError`.
+        """
         await self._close_session()
         await super().aclose()
+
+    async def __aenter__(self) -> MeetingBoosterClient:
+        await super().__aenter__()
+        if sniffio.current_async_library() == "trio":
+            # trio has no detached tasks: token exchanges run in a task group this client
+            # owns, so a cancelled caller never has to finish one (see MeetingBoosterAuth).
+            group = anyio.create_task_group()
+            await group.__aenter__()
+            self._task_group = group
+        return self
 
     async def __aexit__(
         self,
@@ -335,21 +463,31 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         traceback: TracebackType | None = None,
     ) -> None:
         # httpx2's __aexit__ does not call aclose(): sign out here too.
-        await self._close_session()
-        await super().__aexit__(exc_type, exc_value, traceback)
+        try:
+            await self._close_session()
+            await super().__aexit__(exc_type, exc_value, traceback)
+        finally:
+            group, self._task_group = self._task_group, None
+            if group is not None:
+                group.cancel_scope.cancel()
+                await group.__aexit__(None, None, None)
 
     async def _close_session(self) -> None:
         if self.is_closed:
             return
-        auths = [self._mb_auth, *self._users.values()]
+        auths = [self._mb_auth, *self._users.values(), *self._retired]
+        self._retired = []
         if self._signout_on_close:
             signed_in = [auth for auth in auths if auth.signed_in]
             # Cleanup must run even when we are being cancelled, but not forever.
             with anyio.CancelScope(shield=True), anyio.move_on_after(SIGNOUT_ON_CLOSE_TIMEOUT):
-                limiter = anyio.CapacityLimiter(16)
+                limiter = anyio.CapacityLimiter(SIGNOUT_CONCURRENCY)
                 async with anyio.create_task_group() as tg:
                     for auth in signed_in:
-                        tg.start_soon(_signout_quietly, auth, limiter)
+                        tg.start_soon(_signout_quietly, auth, self._context_for(auth), limiter)
+        transport = self._transport_for_url(self._mb_auth.token_url)
+        for auth in auths:
+            await auth.cancel_exchanges(transport)
         if self._owns_auth:
             await self._mb_auth.aclose()
 
@@ -381,9 +519,11 @@ def _fast_transport(kwargs: dict[str, Any]) -> httpx2.AsyncBaseTransport:
     return transport
 
 
-async def _signout_quietly(auth: MeetingBoosterAuth, limiter: anyio.CapacityLimiter) -> None:
+async def _signout_quietly(
+    auth: MeetingBoosterAuth, context: SendContext, limiter: anyio.CapacityLimiter
+) -> None:
     async with limiter:
         try:
-            await auth.signout()
+            await auth.signout(context)
         except MeetingBoosterError as exc:
             logger.warning("signout of %s on close failed: %s", auth.username, exc)

@@ -2,7 +2,7 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """The only cattrs converter: every wire rule of the API, and public structure/unstructure.
 
-Rules (reference §1.4 to §1.5, §2.3, §2.4, §4, §6):
+Rules (docs/meetingbooster-api.md §1.4 to §1.5, §2.3, §2.4, §4, §6):
 
 * Domain objects use PascalCase keys (``client_sync_id`` ↔ ``ClientSyncId``); the OAuth
   bodies keep snake_case. ``RecurrencePattern.occurrences`` is sent as ``Occurences`` (sic)

@@ -7,60 +7,95 @@ Every error our code raises derives from :class:`MeetingBoosterError`::
     MeetingBoosterError
     ├── ConfigurationError            bad arguments (e.g. plain http:// to a remote host)
     ├── OAuthError                    POST /oauth answered a JSOAuthError body
-    │   ├── LoginFailedError          the password grant was refused (error_state FAILEDLOGIN, …)
+    │   ├── LoginFailedError          the password grant was refused (error_state FAILEDLOGIN, …);
+    │   │                             ``locked``: refused for too many failed logins
     │   └── InvalidGrantError         a refresh token was rejected (error "invalid_grant")
     ├── OAuthResponseError            POST /oauth answered neither a token nor a JSOAuthError
     │                                 (HTML, invalid JSON, a missing access_token, a 5xx, …)
-    ├── APIStatusError                a data endpoint answered a status other than 2xx
+    ├── APIStatusError                a data endpoint answered a status other than 2xx;
+    │   │                             ``error_code`` / ``server_message``: the server's words
+    │   ├── BadRequestError           400
+    │   │   └── InvalidSyncTokenError a 4xx whose ErrorCode is INVALIDSYNCTOKEN: sync afresh
     │   ├── AuthenticationError       401 that survived a refresh and a fresh login
     │   ├── PermissionDeniedError     403 (JSApiError body)
     │   ├── NotFoundError             404
+    │   ├── ConflictError             409
+    │   ├── UnprocessableEntityError  422
+    │   ├── RateLimitError            429; ``retry_after``: seconds from Retry-After
     │   └── ServerError               5xx
     ├── APIConnectionError            a transport failure (also an httpx2.TransportError)
     │   └── APITimeoutError           a timeout or a deadline (also an httpx2.TimeoutException)
+    │       └── CallerDeadlineError   internal: a token exchange's leader ran out of its time
+    ├── ClientClosedError             the client was closed (also a RuntimeError, as in httpx2)
     ├── RequestNotReplayableError     a 401 needs a retry but the request body was a stream
     ├── ResponseValidationError       a body did not match the model; names the field path
     ├── SerializationError            a model could not become JSON (naive datetime); a TypeError
     └── TokenStoreError               a shared token store (Redis) failed
 
-Messages never contain passwords or tokens: they are built from status codes, error codes and
-the server's ``error_description`` only.
+:func:`status_error_for` holds the one status → class table.
+
+Messages never contain passwords or tokens: they are built from status codes, error codes,
+the server's ``Message`` / ``error_description`` (one line, shortened, ``Bearer`` values
+masked) and URLs without their query string or user info.
 """
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import re
+from typing import Any, Final
 
 import httpx2
 
-if TYPE_CHECKING:
-    from ._models import ApiError
+from ._api_error import INVALID_SYNC_TOKEN, error_code_of, parse_api_error, server_words
+from ._models import ApiError
+from ._retry_after import parse_retry_after
 
 __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
+    "BadRequestError",
+    "CallerDeadlineError",
+    "ClientClosedError",
     "ConfigurationError",
+    "ConflictError",
     "InvalidGrantError",
+    "InvalidSyncTokenError",
     "LoginFailedError",
     "MeetingBoosterError",
     "NotFoundError",
     "OAuthError",
     "OAuthResponseError",
     "PermissionDeniedError",
+    "RateLimitError",
     "RequestNotReplayableError",
     "ResponseValidationError",
     "SerializationError",
     "ServerError",
     "TokenStoreError",
+    "UnprocessableEntityError",
+    "api_error_of",
+    "parse_api_error",
     "status_error_for",
 ]
 
+# A refused login whose description says the identity is locked out (inferred: the docs know
+# only FAILEDLOGIN, for a wrong password and a lockout alike).
+_LOCKED_WORDS: Final = re.compile(r"too many|locked|lock-?out", re.IGNORECASE)
+
 
 class MeetingBoosterError(Exception):
-    """Base class of every error raised by this SDK."""
+    """Base class of every error raised by this SDK.
+
+    ``in_cooldown`` is true on an error raised without calling ``/oauth`` because an earlier
+    failure of the same kind still blocks it (a cooldown, or the backoff after a timeout or a
+    5xx); ``retry_in_seconds`` is then the time that remains.
+    """
+
+    in_cooldown: bool = False
+    retry_in_seconds: float = 0
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only constructors do not survive the default pickling (multiprocessing
@@ -117,7 +152,7 @@ class OAuthError(MeetingBoosterError):
             parts.append(f"HTTP {self.status_code}")
         message = ", ".join(parts)
         if self.error_description:
-            message += f": {self.error_description}"
+            message += f": {server_words(self.error_description)}"
         if self.retry_in_seconds:
             verb = "retry allowed in" if self.in_cooldown else "retry in"
             message += f" ({verb} {self.retry_in_seconds:g}s)"
@@ -137,7 +172,22 @@ class OAuthError(MeetingBoosterError):
 
 
 class LoginFailedError(OAuthError):
-    """The password grant was refused (wrong password, disabled user, locked identity)."""
+    """The password grant was refused (wrong password, disabled user, locked identity).
+
+    ``locked`` tells a lockout (too many failed logins: wait ``retry_in_seconds``, a right
+    password is refused too) from a wrong password. The server sends ``FAILEDLOGIN`` for
+    both, so it is read from ``error_description`` (inferred: "too many", "locked").
+    """
+
+    @property
+    def locked(self) -> bool:
+        """True if the server refused because the identity is locked out."""
+        return bool(self.error_description and _LOCKED_WORDS.search(self.error_description))
+
+    def _message(self) -> str:
+        if self.locked:
+            return f"account locked after too many failed logins: {super()._message()}"
+        return f"login refused: {super()._message()}"
 
 
 class InvalidGrantError(OAuthError):
@@ -156,22 +206,39 @@ class OAuthResponseError(MeetingBoosterError):
 class APIStatusError(MeetingBoosterError):
     """A data endpoint answered a status other than 2xx.
 
-    ``body`` is the parsed JSON body (for a 403 the server's ``JSApiError``), or ``None`` when
-    the body was empty or not JSON.
+    Attributes:
+        response: the response (its body read).
+        status_code: its status.
+        body: the parsed JSON body (a ``JSApiError`` object), or ``None`` when the body was
+            empty or not JSON.
+        server_message: the server's own message (``Message``...), or ``None``.
+        error_code: the server's ``ErrorCode`` (e.g. ``INVALIDSYNCTOKEN``), or ``None``.
     """
 
     def __init__(self, message: str, *, response: httpx2.Response, body: object = None) -> None:
         self.response = response
         self.status_code = response.status_code
         self.body = body
+        error = parse_api_error(body)
+        self.server_message = error.message if error is not None else None
+        self.error_code = error_code_of(body)
         super().__init__(message)
 
     @property
     def api_error(self) -> ApiError | None:
         """The body as a ``JSApiError`` (:class:`ApiError`), or ``None`` when it had none."""
-        from .resources import api_error_of  # late: resources imports this module
+        return parse_api_error(self.body)
 
-        return api_error_of(self)
+
+class BadRequestError(APIStatusError):
+    """400: the server refused the request as malformed (see ``server_message``)."""
+
+
+class InvalidSyncTokenError(BadRequestError):
+    """The server refused the sync token (``ErrorCode`` ``INVALIDSYNCTOKEN``, any 4xx).
+
+    Start again with a full sync (no token): every object comes back as ``NEW``.
+    """
 
 
 class AuthenticationError(APIStatusError):
@@ -184,6 +251,28 @@ class PermissionDeniedError(APIStatusError):
 
 class NotFoundError(APIStatusError):
     """404: no such object or path."""
+
+
+class ConflictError(APIStatusError):
+    """409: the request conflicts with the object's current state."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the request was understood but its content refused."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests (after the client's own retries, when it made any).
+
+    ``retry_after`` is the wait the server asked for in seconds (``Retry-After`` as seconds or
+    an HTTP date), or ``None`` when it sent none we could read.
+    """
+
+    def __init__(self, message: str, *, response: httpx2.Response, body: object = None) -> None:
+        self.retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if self.retry_after is not None:
+            message += f" (retry after {self.retry_after:g} s)"
+        super().__init__(message, response=response, body=body)
 
 
 class ServerError(APIStatusError):
@@ -210,6 +299,10 @@ class CallerDeadlineError(APITimeoutError):
     Internal: never shared with the callers waiting on the same exchange (they keep their own
     deadlines); the caller itself sees it as an :class:`APITimeoutError`.
     """
+
+
+class ClientClosedError(MeetingBoosterError, RuntimeError):
+    """The client was closed: it sends nothing more (also a ``RuntimeError``, as in httpx2)."""
 
 
 class RequestNotReplayableError(MeetingBoosterError):
@@ -246,11 +339,24 @@ class TokenStoreError(MeetingBoosterError):
     """The shared token store could not be read or written (e.g. Redis is down)."""
 
 
-_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+_STATUS_CLASSES: Final[dict[int, type[APIStatusError]]] = {
+    400: BadRequestError,
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
 }
+
+
+def status_class(status: int, error_code: str | None = None) -> type[APIStatusError]:
+    """The one status → class table (the server's ``ErrorCode`` refines a 4xx)."""
+    if error_code == INVALID_SYNC_TOKEN and 400 <= status < 500:
+        return InvalidSyncTokenError
+    if status >= 500:
+        return ServerError
+    return _STATUS_CLASSES.get(status, APIStatusError)
 
 
 def _json_or_none(response: httpx2.Response) -> Any:
@@ -261,12 +367,38 @@ def _json_or_none(response: httpx2.Response) -> Any:
 
 
 def status_error_for(response: httpx2.Response) -> APIStatusError:
-    """The typed error for a non-2xx data response (the response must have been read)."""
+    """The typed error for a non-2xx data response (the response must have been read).
+
+    The message carries the server's own words when the body has them, e.g.
+    ``HTTP 400 Bad Request for GET https://mb/api/v1/mymeetings/sync: The sync token is not
+    valid (INVALIDSYNCTOKEN)``.
+    """
     status = response.status_code
-    cls = _STATUS_CLASSES.get(status)
-    if cls is None:
-        cls = ServerError if status >= 500 else APIStatusError
     body = _json_or_none(response)
+    error = parse_api_error(body)
+    code = error_code_of(body)
     url = response.request.url.copy_with(userinfo=b"", query=None, fragment=None)
     message = f"HTTP {status} {response.reason_phrase} for {response.request.method} {url}"
-    return cls(message, response=response, body=body)
+    words = [server_words(error.message)] if error is not None and error.message else []
+    if code and code != (error.message if error is not None else None):
+        words.append(f"({server_words(code)})")
+    if words:
+        message += ": " + " ".join(words)
+    return status_class(status, code)(message, response=response, body=body)
+
+
+def api_error_of(error: APIStatusError) -> ApiError | None:
+    """The ``JSApiError`` of a status error (e.g. a 403), or ``None`` if its body had none.
+
+    The same as ``error.api_error``.
+
+    Example:
+        >>> async def open_meeting(client, meeting_id):
+        ...     try:
+        ...         return await client.request_model(
+        ...             "GET", f"/api/v1/meetings/{meeting_id}", model=Meeting
+        ...         )
+        ...     except PermissionDeniedError as exc:
+        ...         print("denied:", exc.server_message, exc.error_code)
+    """
+    return error.api_error

@@ -8,8 +8,10 @@ parsers take an already-read :class:`httpx2.Response`, so all of it is tested wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import re
 from typing import Any, Final, Literal
 from urllib.parse import urlencode
 
@@ -29,6 +31,7 @@ __all__ = [
     "parse_expires_in",
     "parse_oauth_error",
     "parse_token_response",
+    "redacted_response",
 ]
 
 #: The docs say ``app_id`` must always be the literal ``Api`` (sent on every grant).
@@ -39,6 +42,11 @@ MAX_LIFETIME: Final = 7 * 24 * 3600.0
 GrantType = Literal["password", "refresh_token", "signout"]
 
 _FORM: Final = "application/x-www-form-urlencoded"
+#: What an access token may hold to travel in an ``Authorization`` header: visible ASCII.
+_HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
+#: Response headers an error keeps no copy of (they may carry a session or a token).
+_SECRET_HEADERS: Final = frozenset({"set-cookie", "cookie", "authorization"})
+_SECRET_KEYS: Final = frozenset({"access_token", "refresh_token", "id_token"})
 
 
 @attrs.frozen(kw_only=True)
@@ -55,8 +63,11 @@ class TokenGrant:
 
     access_token: str = attrs.field(repr=False)
     refresh_token: str | None = attrs.field(repr=False)
-    #: Seconds, or ``None`` when the server sent no ``expires_in``.
+    #: Seconds, or ``None`` when the server sent no usable ``expires_in``.
     expires_in: float | None
+    #: False when the server sent an ``expires_in`` that is not a positive number (``""``,
+    #: ``"0"``, ``-5``, ``"1200s"``): the tokens are still good, the lifetime is unknown.
+    expires_in_valid: bool = True
 
 
 def build_grant_request(
@@ -100,6 +111,28 @@ def build_grant_request(
         extensions=extensions,
     )
     return plain_async_body(request)
+
+
+def redacted_response(response: httpx2.Response) -> httpx2.Response:
+    """A copy of an ``/oauth`` answer that is safe to keep on an exception.
+
+    No ``Set-Cookie``/``Cookie``/``Authorization`` header, and in a JSON object body the
+    values of ``access_token``/``refresh_token`` are replaced by ``"<redacted>"``.
+    """
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in _SECRET_HEADERS
+    ]
+    content = response.content
+    data = _json_object(response)
+    if data is not None and _SECRET_KEYS & data.keys():
+        content = json.dumps(
+            {k: "<redacted>" if k in _SECRET_KEYS else v for k, v in data.items()}
+        ).encode()
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+    copy = httpx2.Response(response.status_code, headers=headers, content=content)
+    with contextlib.suppress(RuntimeError):  # a response built without a request has none
+        copy.request = response.request
+    return copy
 
 
 def _json_object(response: httpx2.Response) -> dict[str, Any] | None:
@@ -174,7 +207,7 @@ def parse_oauth_error(
         error_state=state,
         retry_in_seconds=_retry_in_seconds(data.get("retry_in_seconds")),
         status_code=response.status_code,
-        response=response,
+        response=redacted_response(response),
     )
 
 
@@ -187,7 +220,8 @@ def parse_token_response(
         OAuthError: the body is a ``JSOAuthError`` (a :class:`LoginFailedError` for the
             password grant, an :class:`InvalidGrantError` for a rejected refresh token).
         OAuthResponseError: anything else that is not a usable token (HTML, invalid JSON,
-            a 5xx, no ``access_token``, a bad ``expires_in``).
+            a 5xx, no ``access_token``, an access token no header can carry). An unusable
+            ``expires_in`` is not an error: the grant says so in ``expires_in_valid``.
     """
     oauth_error = parse_oauth_error(response, grant_type=grant_type)
     if oauth_error is not None:
@@ -196,21 +230,37 @@ def parse_token_response(
     if not 200 <= status < 300:
         raise OAuthResponseError(
             f"token endpoint answered HTTP {status} without a JSOAuthError body",
-            response=response,
+            response=redacted_response(response),
         )
     data = _json_object(response)
     if data is None:
         raise OAuthResponseError(
-            "token endpoint answered a body that is not a JSON object", response=response
+            "token endpoint answered a body that is not a JSON object",
+            response=redacted_response(response),
         )
     access = data.get("access_token")
     if not isinstance(access, str) or not access:
-        raise OAuthResponseError("token response has no access_token", response=response)
+        raise OAuthResponseError(
+            "token response has no access_token", response=redacted_response(response)
+        )
+    if not _HEADER_SAFE.fullmatch(access):
+        raise OAuthResponseError(
+            "token response has an access_token with characters an HTTP header cannot carry",
+            response=redacted_response(response),
+        )
     refresh = data.get("refresh_token")
     if refresh is not None and not isinstance(refresh, str):
-        raise OAuthResponseError("token response has a non-string refresh_token", response=response)
+        raise OAuthResponseError(
+            "token response has a non-string refresh_token", response=redacted_response(response)
+        )
     try:
         expires_in = parse_expires_in(data.get("expires_in"))
-    except ValueError as exc:
-        raise OAuthResponseError(f"token response: {exc}", response=response) from None
+    except ValueError:
+        # The tokens are good; only the lifetime is unknown (the manager assumes a default).
+        return TokenGrant(
+            access_token=access,
+            refresh_token=refresh or None,
+            expires_in=None,
+            expires_in_valid=False,
+        )
     return TokenGrant(access_token=access, refresh_token=refresh or None, expires_in=expires_in)

@@ -21,7 +21,7 @@ from ._oauth import parse_oauth_error
 from ._retry import RetryPolicy
 from ._security import safe_url
 
-__all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted"]
+__all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted", "tighter_timeout"]
 
 #: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
 #: a JSOAuthError: that is a verdict.
@@ -29,8 +29,11 @@ DEFAULT_TOKEN_RETRY: Final = RetryPolicy(max_retries=2, backoff_initial=0.2, bac
 
 
 def redacted(request: httpx2.Request) -> httpx2.Request:
-    """The request without its body (the password or a refresh token) for errors and logs."""
-    return httpx2.Request(request.method, request.url.copy_with(userinfo=b""))
+    """The request without its body (the password or a refresh token) for errors and logs.
+
+    The URL keeps no ``user:password@`` and no query (a token URL may carry an API key).
+    """
+    return httpx2.Request(request.method, request.url.copy_with(userinfo=b"", query=None))
 
 
 def _wrap(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:
@@ -59,8 +62,24 @@ def _log_retry(request: httpx2.Request, attempt: int, delay: float) -> None:
     )
 
 
+def tighter_timeout(a: httpx2.Timeout | None, b: httpx2.Timeout | None) -> httpx2.Timeout | None:
+    """Each phase's tighter limit of two timeouts (``None`` phases are unlimited)."""
+    if a is None or b is None:
+        return a or b
+
+    def least(x: float | None, y: float | None) -> float | None:
+        return y if x is None else x if y is None else min(x, y)
+
+    return httpx2.Timeout(
+        connect=least(a.connect, b.connect),
+        read=least(a.read, b.read),
+        write=least(a.write, b.write),
+        pool=least(a.pool, b.pool),
+    )
+
+
 class TokenSender:
-    """Sends grant requests through a transport: the client's when bound, else its own."""
+    """Sends grant requests through a transport: the one given per call, else its own."""
 
     def __init__(
         self,
@@ -75,22 +94,45 @@ class TokenSender:
         self.owns_transport = False
         self.owns_sync_transport = False
 
-    async def asend(self, request: httpx2.Request, deadline: float) -> httpx2.Response:
-        """Send with retries before ``deadline`` (``anyio.current_time()`` units).
-
-        Shielded: the caller leading a token exchange may be cancelled, but others wait for
-        this very call. The caller's own deadline still bounds it when it comes first; then
-        :class:`CallerDeadlineError` is raised, which the others do not inherit.
-        """
+    def default_transport(self) -> httpx2.AsyncBaseTransport:
+        """The transport given at construction, or a private one made on first use."""
         if self.transport is None:
             self.transport, self.owns_transport = httpx2.AsyncHTTPTransport(), True
-        transport = self.transport
-        callers = anyio.current_effective_deadline()
+        return self.transport
+
+    async def asend(
+        self,
+        request: httpx2.Request,
+        deadline: float,
+        *,
+        transport: httpx2.AsyncBaseTransport | None = None,
+        attempt_timeout: httpx2.Timeout | None = None,
+        shield: bool = False,
+    ) -> httpx2.Response:
+        """Send with retries before ``deadline`` (``anyio.current_time()`` units).
+
+        Args:
+            transport: the sending client's transport (default: :meth:`default_transport`).
+            attempt_timeout: the sending client's timeout; each attempt gets the tighter of it and
+                the grant request's own per-attempt timeout.
+            shield: the caller leading the exchange runs it in its own task (trio without a
+                task group): shield the call from that caller's cancellation, since others
+                wait for it. The caller's own deadline still bounds it when it comes first;
+                then :class:`CallerDeadlineError` is raised, which the others do not inherit.
+        """
+        transport = transport or self.default_transport()
+        if attempt_timeout is not None:
+            tightest = tighter_timeout(
+                httpx2.Timeout(**request.extensions.get("timeout", {})), attempt_timeout
+            )
+            assert tightest is not None
+            request.extensions["timeout"] = tightest.as_dict()
+        callers = anyio.current_effective_deadline() if shield else math.inf
         # -inf: the caller is already cancelled; it finishes the exchange for the others.
         own = -math.inf < callers < deadline
         safe = redacted(request)
         attempt = 0
-        with anyio.CancelScope(shield=True, deadline=callers if own else deadline):
+        with anyio.CancelScope(shield=shield, deadline=callers if own else deadline):
             while True:
                 try:
                     response = await transport.handle_async_request(request)

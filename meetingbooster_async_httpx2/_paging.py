@@ -1,6 +1,6 @@
 # GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_paging.py
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
-"""Pure paging rules (reference §1.7): the query parameters, the ``paging-next`` header, Page.
+"""Pure paging rules (docs/meetingbooster-api.md §1.7): query parameters, ``paging-next``, Page.
 
 A paged request takes ``maxResults`` (the page size) and ``skip`` (items to skip). When more
 data remains the response carries ``paging-next``: the ``skip`` of the next call; no header

@@ -4,14 +4,14 @@
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 import attrs
 import httpx2
+
+from ._retry_after import parse_retry_after
 
 __all__ = [
     "DEADLINE_EXTENSION",
@@ -19,6 +19,7 @@ __all__ = [
     "RETRY_EXTENSION",
     "RetryPolicy",
     "is_replayable",
+    "is_retryable_error",
     "parse_retry_after",
 ]
 
@@ -36,7 +37,30 @@ IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
 # These fail before a byte of the request is sent, so retrying them is safe for any method.
-_NOT_SENT: Final = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+_NOT_SENT: Final = (httpx2.ConnectError, httpx2.ConnectTimeout)
+# What a retry cannot fix: a URL or protocol we cannot speak, our own malformed request, a
+# malformed challenge, a proxy's refusal, and a full local pool (httpx2 does not retry it
+# either: a request made inside an open stream would only wait again).
+_NOT_RETRYABLE: Final = (
+    httpx2.UnsupportedProtocol,
+    httpx2.LocalProtocolError,
+    httpx2.ProxyError,
+    httpx2.PoolTimeout,
+)
+
+
+def is_retryable_error(error: Exception) -> bool:
+    """True for transport failures another attempt may cure (resets, timeouts, refusals)."""
+    if not isinstance(error, httpx2.TransportError) or isinstance(error, _NOT_RETRYABLE):
+        return False
+    if type(error) is httpx2.ProtocolError:
+        return False  # raised by httpx2 itself, e.g. a malformed Digest challenge
+    # httpx2 reports a redirect to an unusable Location as a RemoteProtocolError: the same
+    # answer would come again.
+    return not (
+        isinstance(error, httpx2.RemoteProtocolError)
+        and str(error).startswith("Invalid URL in location header")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -80,7 +104,7 @@ class RetryPolicy:
         rand: Callable[[], float] = random.random,
     ) -> float | None:
         """Seconds to wait before retrying after a transport error, or ``None``: give up."""
-        if attempt >= self.max_retries or not isinstance(error, httpx2.TransportError):
+        if attempt >= self.max_retries or not is_retryable_error(error):
             return None
         if isinstance(error, _NOT_SENT) or self.may_retry(request, attempt):
             return self.backoff(attempt, rand)
@@ -109,30 +133,3 @@ def is_replayable(request: httpx2.Request) -> bool:
     """True if the request body can be sent again (bytes, or multipart that re-reads files)."""
     stream = request.stream
     return isinstance(stream, httpx2.ByteStream) or type(stream).__name__ == "MultipartStream"
-
-
-def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; ``None`` if unusable.
-
-    ``now`` is the current Unix time (``time.time()``), used for the date form.
-    """
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-        if when.tzinfo is None:
-            return None
-        if now is None:
-            import time
-
-            now = time.time()
-        seconds = when.timestamp() - now
-    if not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)

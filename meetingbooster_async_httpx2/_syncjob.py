@@ -2,9 +2,9 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """One round of a sync job: Sync → process → SyncCommit, with the token kept by the caller.
 
-The handshake of reference §1.8 in one call. You keep the sync token (a file, a database
-row, Redis…); each round starts from it and hands back the next one, which you store only
-once the round has succeeded. A complete job, run once per schedule tick::
+The handshake of docs/meetingbooster-api.md §1.8 in one call. You keep the sync token (a
+file, a database row, Redis…); each round starts from it and hands back the next one, which
+you store only once the round has succeeded. A complete job, run once per schedule tick::
 
     from pathlib import Path
 
@@ -69,7 +69,7 @@ import attrs
 
 from ._errors import ConfigurationError, ResponseValidationError
 from ._models import MeetingSynchronization, TaskSynchronization
-from .resources import MyMeetings, MyTasks, Requester
+from .resources import MyMeetings, MyTasks, Requester, SyncProperty
 
 __all__ = ["SyncResult", "sync_meetings", "sync_tasks"]
 
@@ -120,7 +120,7 @@ async def sync_meetings(
     *,
     sync_token: str | None,
     process: Callable[[MeetingSynchronization], Awaitable[MeetingSynchronization | None]],
-    properties: Iterable[str] | str | None = None,
+    properties: Iterable[SyncProperty] | None = None,
 ) -> SyncResult[MeetingSynchronization]:
     """One round of a meeting sync job: Sync, ``await process(sync)``, SyncCommit.
 

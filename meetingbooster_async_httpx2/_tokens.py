@@ -1,19 +1,42 @@
 # GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_tokens.py
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
-"""Token state and every decision about it, as sans-I/O generators driven by the auth flows.
+"""Token state and every decision about it, as pure code driven by the auth flows.
 
-:class:`TokenManager` owns one identity's tokens, its cooldown and its failure memory. Getting a
-token is a generator (``acquire``) that yields the ``/oauth`` requests it needs and is sent the
-read responses back (or thrown the transport error). The async and the sync auth flows drive the
-same generator under their own lock, so both have exactly the same rules, and the rules are
+:class:`TokenManager` owns one identity's tokens, its cooldown, its failure backoff and its
+memory of endpoints where a refresh does not help. Deciding is pure (:meth:`~TokenManager.check`);
+exchanging is a generator (:meth:`~TokenManager.exchange`) that yields the ``/oauth`` requests
+it needs and is sent the read responses back (or thrown the transport error). The async and
+the sync auth flows drive the same code, so both have exactly the same rules, and the rules are
 tested here without an event loop, on an injected clock.
+
+What the next caller does after each ``/oauth`` outcome (the rules this module keeps):
+
+================================  ===========================================================
+outcome                           next caller
+================================  ===========================================================
+token granted                     uses it; backoff reset
+JSOAuthError with a wait          nothing sent to /oauth until it passed (cooldown)
+password refused (JSOAuthError,   login cooldown >= ``login_failure_cooldown``, even for HTML
+or 400/401/403/2xx page without)  or an empty 400/401/403 (a gateway refusing the password)
+timeout, 5xx, reset, garbage      gets the same error at once during a growing backoff
+                                  (0.5 s doubling to 30 s), then one new exchange
+refresh failed, token valid       keeps the valid token; retries after ``proactive_retry``
+refresh grant sent                its refresh token is spent: never sent again, even if the
+                                  answer was lost (rotation would call it token theft)
+``expires_in`` unusable           token kept, ``default_lifetime`` assumed, warned once
+401 after a fresh refresh         that endpoint is marked futile for ``futile_401_interval``:
+                                  its 401s are returned as they are, no /oauth call
+================================  ===========================================================
 """
 
 from __future__ import annotations
 
+import copy
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Generator
+from typing import Final
 
 import attrs
 import httpx2
@@ -27,6 +50,7 @@ from ._errors import (
     OAuthError,
     OAuthResponseError,
 )
+from ._logging import logger
 from ._oauth import (
     DEFAULT_APP_ID,
     Credentials,
@@ -34,15 +58,20 @@ from ._oauth import (
     build_grant_request,
     parse_oauth_error,
     parse_token_response,
+    redacted_response,
 )
+from ._security import safe_url
 from ._store import StoredToken, token_key
 
-__all__ = ["AccessToken", "TokenManager", "TokenPolicy"]
+__all__ = ["AccessToken", "GrantFlow", "TokenManager", "TokenPolicy"]
 
-from ._logging import logger
+#: A grant exchange: yields /oauth requests, receives their read responses, returns its result.
+GrantFlow = Generator[httpx2.Request, httpx2.Response, "AccessToken"]
 
-#: A grant flow: yields /oauth requests, receives their read responses, returns its result.
-Flow = Generator[httpx2.Request, httpx2.Response, "AccessToken"]
+#: How many endpoints the futile-401 memory keeps (oldest forgotten first).
+_FUTILE_MEMORY: Final = 256
+#: How many spent refresh tokens are remembered (a store may still hold one of them).
+_SPENT_MEMORY: Final = 8
 
 
 @attrs.frozen(kw_only=True)
@@ -65,35 +94,62 @@ class TokenPolicy:
     Attributes:
         refresh_margin: refresh this long before expiry, but never earlier than half-way
             through the lifetime (a 60 s token is refreshed at 30 s, not "expired on arrival").
-        default_lifetime: lifetime assumed when the server sends no ``expires_in``
+        default_lifetime: lifetime assumed when the server sends no usable ``expires_in``
             (the documented server default is 20 minutes).
+        min_lifetime: the least lifetime believed: a tiny ``expires_in`` (``1e-06``) would
+            otherwise cost a refresh per request; clamped, it costs one per half-lifetime.
         login_failure_cooldown: the least time a refused password login blocks further logins
             of this identity, even when the server asks for less (a wrong password must never
             be retried in a loop: account lockout).
         proactive_retry: after a failed proactive refresh (the old token still valid), wait
             this long, or half the remaining lifetime if shorter, before trying again.
+        failure_backoff, failure_backoff_max: after an exchange failed for a reason that is
+            not a verdict (timeout, 5xx, reset, garbage), no new exchange for this long; it
+            doubles with each failure in a row up to the max, and a success resets it.
+        futile_401_interval: after a 401 survived a fresh refresh, that endpoint's 401s are
+            not recovered for this long (a licence the user lacks is not cured by tokens).
     """
 
     refresh_margin: float = 60.0
     default_lifetime: float = 1200.0
+    min_lifetime: float = 1.0
     login_failure_cooldown: float = 60.0
     proactive_retry: float = 5.0
+    failure_backoff: float = 0.5
+    failure_backoff_max: float = 30.0
+    futile_401_interval: float = 60.0
     app_id: str = DEFAULT_APP_ID
 
 
-def _replay(exc: MeetingBoosterError) -> MeetingBoosterError:
-    """A fresh copy of a recorded failure for another caller (never re-raise one instance)."""
-    copy: MeetingBoosterError
-    if isinstance(exc, OAuthError):
-        copy = exc.with_remaining(exc.retry_in_seconds)
-    elif isinstance(exc, OAuthResponseError):
-        copy = OAuthResponseError(str(exc), response=exc.response)
-    elif isinstance(exc, APIConnectionError):
-        copy = type(exc)(str(exc), request=exc._request)
+def _replay(exc: MeetingBoosterError, remaining: float | None = None) -> MeetingBoosterError:
+    """A fresh copy of a recorded failure for another caller (never re-raise one instance).
+
+    With ``remaining``, the copy is marked as raised inside a backoff: ``in_cooldown`` true and
+    ``retry_in_seconds`` the time left, like a cooldown's :class:`OAuthError`.
+    """
+    replica: MeetingBoosterError
+    if remaining is not None and isinstance(exc, OAuthError):
+        replica = exc.with_remaining(remaining)
     else:
-        copy = MeetingBoosterError(str(exc))
-    copy.__cause__ = exc.__cause__
-    return copy
+        replica = copy.copy(exc)  # errors pickle (and so copy) with their attributes
+        if remaining is not None:
+            replica.in_cooldown = True
+            replica.retry_in_seconds = remaining
+    replica.__cause__ = exc.__cause__
+    return replica
+
+
+#: Statuses with which a gateway refuses a password (a 404 means a wrong URL, not a refusal).
+_REFUSALS: Final = frozenset({400, 401, 403})
+
+
+def _is_refusal(exc: OAuthResponseError) -> bool:
+    """A password answered 400/401/403, or a 2xx sign-in page: a refusal, not a glitch."""
+    status = exc.status_code or 0
+    if status in _REFUSALS:
+        return True
+    body = exc.response.content.lstrip()[:1] if exc.response is not None else b""
+    return 200 <= status < 300 and body == b"<"
 
 
 def _maybe_processed(exc: MeetingBoosterError) -> bool:
@@ -121,24 +177,36 @@ class TokenManager:
         self._token_url = token_url
         self._policy = policy or TokenPolicy()
         self._clock = clock
-        self._timeout = timeout
+        self.timeout = timeout
         self._access: AccessToken | None = None
         self._refresh_token: str | None = None
+        self._spent: list[str] = []
+        #: The value of the last token a 401 rejected: never adopted back from a store.
+        self._dead: str | None = None
         self._generation = 0
         #: Bumped when an attempt ends; a waiter that saw another epoch shares its outcome.
         self.epoch = 0
         self._last_failure: MeetingBoosterError | None = None
         self._cooldown_until = -math.inf
         self._cooldown_error: OAuthError | None = None
-        self._last_login_at = -math.inf
+        self._backoff_until = -math.inf
+        self._backoff = 0.0
+        self._futile: OrderedDict[str, float] = OrderedDict()
+        self._warned_lifetime = False
 
     def __repr__(self) -> str:
         state = "token" if self._access is not None else "no token"
-        return f"<TokenManager {self._credentials.username!r} at {self._token_url}: {state}>"
+        return (
+            f"<TokenManager {self._credentials.username!r} at {safe_url(self._token_url)}: {state}>"
+        )
 
     @property
     def username(self) -> str:
         return self._credentials.username
+
+    @property
+    def policy(self) -> TokenPolicy:
+        return self._policy
 
     @property
     def has_refresh_token(self) -> bool:
@@ -156,6 +224,13 @@ class TokenManager:
             return token
         return None
 
+    def valid(self) -> AccessToken | None:
+        """The current token if it has not expired (it may be due for a refresh)."""
+        token = self._access
+        if token is not None and self._clock() < token.expires_at:
+            return token
+        return None
+
     def cooldown_remaining(self) -> float:
         """Seconds until ``/oauth`` may be called again for this identity (0 if it may)."""
         return max(0.0, self._cooldown_until - self._clock())
@@ -168,12 +243,8 @@ class TokenManager:
             policy=self._policy,
             clock=self._clock,
             wall_clock=self._wall_clock,
-            timeout=self._timeout,
+            timeout=self.timeout,
         )
-
-    def logged_in_within(self, seconds: float) -> bool:
-        """True if a password login succeeded in the last ``seconds``."""
-        return self._clock() - self._last_login_at < seconds
 
     def store_key(self, base: str) -> str:
         """This identity's key in a shared token store (a slow hash: call it off the loop)."""
@@ -200,19 +271,26 @@ class TokenManager:
             expires_at=token.expires_at + offset,
         )
 
+    def is_spent(self, refresh_token: str | None) -> bool:
+        """True if this refresh token was sent already (it must never be sent again)."""
+        return refresh_token is not None and refresh_token in self._spent
+
     def adopt(self, stored: StoredToken | None) -> None:
         """Take tokens another client put in the shared store, if they are newer than ours.
 
-        The stored refresh token always wins (with rotation, it is the only live one); the
-        access token is taken if it differs from ours and has not expired.
+        The stored refresh token wins (with rotation, it is the only live one) unless this
+        manager already spent it; the access token is taken if it differs from ours and has
+        not expired.
         """
         if stored is None:
             return
-        if stored.refresh_token is not None:
+        if stored.refresh_token is not None and not self.is_spent(stored.refresh_token):
             self._refresh_token = stored.refresh_token
         current = self._access
         if current is not None and current.value == stored.access_token:
             return
+        if stored.access_token == self._dead:
+            return  # a 401 already told us this one is dead
         now = self._clock()
         offset = now - self._wall_clock()
         expires_at = stored.expires_at + offset
@@ -234,42 +312,97 @@ class TokenManager:
         self._refresh_token = None
         self._last_failure = None
 
-    # -- flows ---------------------------------------------------------------------------
+    # -- 401s ----------------------------------------------------------------------------
 
-    def acquire(
-        self,
-        *,
-        rejected: AccessToken | None = None,
-        force_login: bool = False,
-        seen_epoch: int | None = None,
-    ) -> Flow:
-        """Return a token good to send, calling ``/oauth`` only if it must.
+    def is_futile(self, endpoint: str) -> bool:
+        """True if a refresh recently did not cure a 401 from ``endpoint`` (method and path)."""
+        until = self._futile.get(endpoint)
+        if until is None:
+            return False
+        if self._clock() < until:
+            return True
+        del self._futile[endpoint]
+        return False
+
+    def mark_futile(self, endpoint: str, token: AccessToken) -> None:
+        """A fresh token got a 401 from ``endpoint`` too: stop refreshing for its 401s.
+
+        Only while ``token`` is surely fresh (before its refresh is due): a replay that queued
+        past that may have met a real expiry, and proves nothing about the endpoint.
+        """
+        if self._clock() >= token.refresh_at:
+            return
+        logger.warning(
+            "%s answered 401 to a freshly refreshed token of %s: its 401s are returned as "
+            "they are for %gs",
+            endpoint,
+            self.username,
+            self._policy.futile_401_interval,
+        )
+        self._futile[endpoint] = self._clock() + self._policy.futile_401_interval
+        self._futile.move_to_end(endpoint)
+        while len(self._futile) > _FUTILE_MEMORY:
+            self._futile.popitem(last=False)
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def check(
+        self, *, rejected: AccessToken | None = None, seen_epoch: int | None = None
+    ) -> tuple[AccessToken | None, bool]:
+        """Decide without I/O: ``(token to send now or None, whether to start an exchange)``.
+
+        ``(token, True)`` means the token is still valid but due for a refresh: send it, and
+        let one exchange refresh in the background. ``(None, True)``: wait for an exchange.
+        Raises the cooldown's or the backoff's error when ``/oauth`` may not be called yet.
 
         Args:
             rejected: the token a 401 rejected. It is dropped only if it is still current;
                 if another caller already replaced it, the replacement is returned.
-            force_login: the retry after a refresh was rejected too: log in with the password.
-            seen_epoch: :attr:`epoch` as the caller saw it before queueing for the lock. If an
-                attempt failed meanwhile, the caller gets that failure instead of a new call.
+            seen_epoch: :attr:`epoch` as a queued caller saw it. If an attempt failed
+                meanwhile, the caller gets that failure instead of a new call.
         """
         now = self._clock()
         current = self._access
-        if rejected is not None and current is not None:
-            if current.generation == rejected.generation:
-                self._access = current = None
-                if force_login:
-                    self._refresh_token = None
-            elif now < current.expires_at:
-                return current
+        if (
+            rejected is not None
+            and current is not None
+            and current.generation == rejected.generation
+        ):
+            self._dead = current.value
+            self._access = current = None
+        if current is not None and now < current.expires_at:
+            if now < current.refresh_at:
+                return current, False
+            blocked = now < self._cooldown_until or now < self._backoff_until
+            return current, not blocked
+        if seen_epoch is not None and seen_epoch != self.epoch and self._last_failure:
+            raise _replay(self._last_failure)
+        self._raise_if_blocked(now)
+        return None, True
+
+    def acquire(
+        self, *, rejected: AccessToken | None = None, seen_epoch: int | None = None
+    ) -> GrantFlow:
+        """Return a token good to send, calling ``/oauth`` only if it must (the sync flow)."""
+        token, start = self.check(rejected=rejected, seen_epoch=seen_epoch)
+        if not start:
+            assert token is not None
+            return token
+        return (yield from self.exchange(fallback=token))
+
+    # -- exchanging ----------------------------------------------------------------------
+
+    def exchange(self, *, fallback: AccessToken | None = None) -> GrantFlow:
+        """Refresh (or log in) once, and record the outcome for the next caller.
+
+        ``fallback`` is the still-valid token of a proactive refresh: a failure then keeps it.
+        If a fresh token arrived since the decision (adopted from a shared store), it is
+        returned without a call.
+        """
+        now = self._clock()
+        current = self._access
         if current is not None and now < current.refresh_at:
             return current
-        fallback = current if current is not None and now < current.expires_at else None
-        if fallback is None:
-            if seen_epoch is not None and seen_epoch != self.epoch and self._last_failure:
-                raise _replay(self._last_failure)
-            self._raise_if_cooling_down(now)
-        elif now < self._cooldown_until:
-            return fallback
         try:
             token = yield from self._obtain()
         except CallerDeadlineError:
@@ -280,6 +413,7 @@ class TokenManager:
             self.epoch += 1
             if fallback is None:
                 self._last_failure = exc
+                self._start_backoff(exc)
                 raise
             retry = min(self._policy.proactive_retry, (fallback.expires_at - now) / 2)
             logger.warning("proactive token refresh failed (%s); keeping the current token", exc)
@@ -287,6 +421,8 @@ class TokenManager:
             return self._access
         self.epoch += 1
         self._last_failure = None
+        self._backoff = 0.0
+        self._backoff_until = -math.inf
         return token
 
     def signout(self) -> Generator[httpx2.Request, httpx2.Response, None]:
@@ -303,6 +439,7 @@ class TokenManager:
         if self.cooldown_remaining() > 0:
             logger.info("signout of %s not sent: /oauth is cooling down", self.username)
             return
+        self._spend(refresh_token)
         response = yield self._request("signout", refresh_token=refresh_token)
         if 200 <= response.status_code < 300:
             logger.info("signed out %s", self.username)
@@ -315,30 +452,40 @@ class TokenManager:
             raise error
         raise OAuthResponseError(
             f"signout answered HTTP {response.status_code} without a JSOAuthError body",
-            response=response,
+            response=redacted_response(response),
         )
 
     # -- internals -----------------------------------------------------------------------
 
-    def _obtain(self) -> Flow:
-        if self._refresh_token is not None:
+    def _spend(self, refresh_token: str) -> None:
+        self._spent.append(refresh_token)
+        del self._spent[:-_SPENT_MEMORY]
+
+    def _obtain(self) -> GrantFlow:
+        refresh_token = self._refresh_token
+        if refresh_token is not None:
+            # Spent from the moment it may reach the server, whatever happens next.
+            self._refresh_token = None
+            self._spend(refresh_token)
             try:
-                return (yield from self._grant("refresh_token"))
+                return (yield from self._grant("refresh_token", refresh_token))
             except InvalidGrantError as exc:
                 # The refresh token is dead (rotated, signed out, server restarted): one fresh
                 # login with the password, unless the server asked us to wait.
-                self._refresh_token = None
                 if exc.retry_in_seconds > 0:
                     raise
                 logger.info("refresh token rejected for %s; logging in again", self.username)
             except (APIConnectionError, OAuthResponseError) as exc:
-                if isinstance(exc, CallerDeadlineError) or not _maybe_processed(exc):
+                if not isinstance(exc, CallerDeadlineError) and not _maybe_processed(exc):
+                    self._refresh_token = refresh_token  # it never left: still good
+                    self._spent.remove(refresh_token)
+                    raise
+                if isinstance(exc, CallerDeadlineError):
                     raise
                 # The server may have rotated it and the answer got lost: sending it again
                 # could look like token theft. Log in instead.
-                self._refresh_token = None
                 logger.info("refresh for %s failed (%s); logging in instead", self.username, exc)
-        return (yield from self._grant("password"))
+        return (yield from self._grant("password", None))
 
     def _request(
         self, grant_type: GrantType, *, refresh_token: str | None = None
@@ -349,20 +496,36 @@ class TokenManager:
             credentials=self._credentials if grant_type == "password" else None,
             refresh_token=refresh_token,
             app_id=self._policy.app_id,
-            timeout=self._timeout,
+            timeout=self.timeout,
         )
 
-    def _grant(self, grant_type: GrantType) -> Flow:
+    def _grant(self, grant_type: GrantType, refresh_token: str | None) -> GrantFlow:
         sent_at = self._clock()
-        request = self._request(grant_type, refresh_token=self._refresh_token)
-        logger.debug("POST %s grant_type=%s for %s", self._token_url, grant_type, self.username)
+        request = self._request(grant_type, refresh_token=refresh_token)
+        logger.debug(
+            "POST %s grant_type=%s for %s", safe_url(self._token_url), grant_type, self.username
+        )
         response = yield request
         try:
             grant = parse_token_response(response, grant_type=grant_type)
         except OAuthError as exc:
             self._start_cooldown(exc, grant_type)
             raise
-        lifetime = grant.expires_in or self._policy.default_lifetime
+        except OAuthResponseError as exc:
+            if grant_type == "password" and _is_refusal(exc):
+                # A gateway refusing the password with HTML or an empty 4xx, or answering a
+                # sign-in page: a refusal all the same. Retried in a loop, it locks the account.
+                refusal = LoginFailedError(
+                    error="login_refused",
+                    error_description=f"the password grant was refused without a "
+                    f"JSOAuthError body ({exc})",
+                    status_code=exc.status_code,
+                    response=exc.response,
+                )
+                self._start_cooldown(refusal, grant_type)
+                raise refusal from exc
+            raise
+        lifetime = self._lifetime(grant.expires_in, grant.expires_in_valid)
         early = min(self._policy.refresh_margin, lifetime / 2)
         self._generation += 1
         token = AccessToken(
@@ -376,8 +539,10 @@ class TokenManager:
         self._access = token
         if grant.refresh_token is not None:
             self._refresh_token = grant.refresh_token
-        if grant_type == "password":
-            self._last_login_at = sent_at
+        elif refresh_token is not None:
+            # No rotation: the server accepted it and sent no new one, so it lives on.
+            self._refresh_token = refresh_token
+            self._spent.remove(refresh_token)
         logger.info(
             "%s for %s: token valid %.0fs",
             "logged in" if grant_type == "password" else "refreshed",
@@ -385,6 +550,20 @@ class TokenManager:
             lifetime,
         )
         return token
+
+    def _lifetime(self, expires_in: float | None, valid: bool) -> float:
+        policy = self._policy
+        if not valid and not self._warned_lifetime:
+            self._warned_lifetime = True
+            logger.warning(
+                "/oauth sent an unusable expires_in for %s; assuming %gs (a 401 still "
+                "reveals expiry)",
+                self.username,
+                policy.default_lifetime,
+            )
+        if expires_in is None:
+            return policy.default_lifetime
+        return max(expires_in, policy.min_lifetime)
 
     def _start_cooldown(self, error: OAuthError, grant_type: GrantType) -> None:
         wait = error.retry_in_seconds
@@ -397,6 +576,21 @@ class TokenManager:
                 self._cooldown_until = until
                 self._cooldown_error = error
 
-    def _raise_if_cooling_down(self, now: float) -> None:
+    def _start_backoff(self, exc: MeetingBoosterError) -> None:
+        if isinstance(exc, OAuthError):
+            return  # a verdict: the cooldown it asked for (if any) already runs
+        policy = self._policy
+        self._backoff = min(policy.failure_backoff_max, self._backoff * 2 or policy.failure_backoff)
+        self._backoff_until = self._clock() + self._backoff
+        logger.warning(
+            "token exchange for %s failed (%s); next attempt in %gs",
+            self.username,
+            exc,
+            self._backoff,
+        )
+
+    def _raise_if_blocked(self, now: float) -> None:
         if self._cooldown_error is not None and now < self._cooldown_until:
             raise self._cooldown_error.with_remaining(math.ceil(self._cooldown_until - now))
+        if self._last_failure is not None and now < self._backoff_until:
+            raise _replay(self._last_failure, self._backoff_until - now)

@@ -4,21 +4,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any, Generic, TypeVar
 
 import httpx2
 
-from ._auth import MeetingBoosterAuth
-from .resources import ApiPaths, APIResourcesMixin
-
-if TYPE_CHECKING:
-    from ._client import MeetingBoosterClient
+from ._auth import MeetingBoosterAuth, SendContext
+from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 __all__ = ["UserSession"]
 
+#: The client a session sends through (a MeetingBoosterClient; kept generic so this module
+#: needs no import of the client's, which imports this one).
+ClientT = TypeVar("ClientT", bound=httpx2.AsyncClient)
 
-class UserSession(APIResourcesMixin):
+
+class UserSession(APIResourcesMixin, Generic[ClientT]):
     """A light view of a :class:`MeetingBoosterClient` that authenticates as another user.
 
     Made by :meth:`MeetingBoosterClient.as_user`. It holds two references and nothing else:
@@ -33,11 +35,17 @@ class UserSession(APIResourcesMixin):
         ...         response = await ann.get("/api/v1/mymeetings/sync")
     """
 
-    __slots__ = ("_client", "auth")
+    __slots__ = ("_client", "_context", "auth")
 
-    def __init__(self, client: MeetingBoosterClient, auth: MeetingBoosterAuth) -> None:
+    def __init__(
+        self,
+        client: ClientT,
+        auth: MeetingBoosterAuth,
+        context: Callable[[MeetingBoosterAuth], SendContext],
+    ) -> None:
         self._client = client
         self.auth = auth
+        self._context = context
 
     def __repr__(self) -> str:
         return f"<UserSession {self.auth.username!r} via {self._client!r}>"
@@ -49,10 +57,12 @@ class UserSession(APIResourcesMixin):
     @property
     def api_paths(self) -> ApiPaths:
         """The client's :class:`ApiPaths` (the typed endpoints use them)."""
-        return self._client.api_paths
+        paths = getattr(self._client, "api_paths", DEFAULT_API_PATHS)
+        assert isinstance(paths, ApiPaths)
+        return paths
 
     @property
-    def client(self) -> MeetingBoosterClient:
+    def client(self) -> ClientT:
         """The shared client this view sends through."""
         return self._client
 
@@ -83,8 +93,8 @@ class UserSession(APIResourcesMixin):
 
     async def login(self) -> None:
         """Log this user in now rather than on the first request."""
-        await self.auth.login()
+        await self.auth.login(self._context(self.auth))
 
     async def signout(self) -> None:
         """Dispose of this user's tokens (``grant_type=signout``)."""
-        await self.auth.signout()
+        await self.auth.signout(self._context(self.auth))

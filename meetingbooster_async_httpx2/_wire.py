@@ -2,8 +2,9 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """The building blocks of the wire rules: JSON key names and the scalar hooks.
 
-Used only by ``_converter.py``, which assembles them into the converter and documents the
-rules; kept apart so each module holds one idea.
+``_converter.py`` assembles them into the converter and documents the rules (see
+docs/meetingbooster-api.md §1.4, §1.5); other modules may use one hook directly (the
+``JSApiError`` reader, ``structure_api_error``). Kept apart so each module holds one idea.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from ._api_error import parse_api_error
 from ._enums import DayOfWeek, UnknownEnumValue
 from ._errors import SerializationError
 from ._models import (
@@ -61,7 +63,6 @@ INPUT_ALIASES: dict[type, dict[str, str]] = {
 # "open" classes keep them in strict mode too: none of their keys is documented.
 OPEN_CLASSES: frozenset[type] = frozenset({SyncTask, TaskSynchronization})
 ID_FIELDS = frozenset({"id", "client_sync_id"})
-_API_ERROR_MESSAGE_KEYS = ("Message", "message", "error_description", "error")
 
 
 def wire_key(cl: type, name: str) -> str:
@@ -165,12 +166,10 @@ def unstructure_datetime(value: Any) -> str:
 
 
 def structure_api_error(value: Any, _: Any) -> ApiError:
-    if isinstance(value, str):
-        return ApiError(message=value)
-    if not isinstance(value, dict):
+    error = parse_api_error(value)  # the error layer's rules: one place
+    if error is None:
         raise expected("a JSON object", value)
-    message = next((m for k in _API_ERROR_MESSAGE_KEYS if isinstance(m := value.get(k), str)), None)
-    return ApiError(message=message, raw=dict(value))
+    return error
 
 
 def unstructure_api_error(value: ApiError) -> dict[str, Any]:

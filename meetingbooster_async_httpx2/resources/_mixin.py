@@ -8,6 +8,7 @@ from typing import Any, TypeVar, overload
 
 import httpx2
 
+from ._options import request_kwargs
 from ._send import Requester, read_model, send
 from .my_meetings import MyMeetings
 from .my_tasks import MyTasks
@@ -90,17 +91,20 @@ class APIResourcesMixin:
                 ``None`` to ignore the body.
             json: the body: JSON data, a model or a list of models (unstructured first).
             params: the query parameters.
-            **kwargs: anything ``httpx2.AsyncClient.request`` takes (``headers``,
-                ``timeout``, ``extensions`` — e.g. ``{"meetingbooster_idempotent": True}``
-                for a POST that is safe to retry).
+            **kwargs: the per-call :class:`RequestOptions` (``timeout``, ``deadline``,
+                ``retry``, ``extensions`` — e.g. ``{"meetingbooster_idempotent": True}`` for
+                a POST that is safe to retry —, ``headers``), and anything else
+                ``httpx2.AsyncClient.request`` takes (``content``, ``cookies``...).
 
         Returns:
             The body structured as ``model`` (unknown keys kept in ``extra``), or ``None``
             when ``model`` is ``None``.
 
         Raises:
-            PermissionDeniedError: 403 (see :func:`api_error_of` for its ``JSApiError``).
-            NotFoundError: 404.
+            ConfigurationError: a bad ``deadline`` or ``retry``.
+            PermissionDeniedError: 403 (``server_message``, ``error_code``, ``api_error``).
+            NotFoundError: 404; the other statuses have their class too (see
+                :class:`APIStatusError`).
             ServerError: 5xx; other non-2xx answers raise :class:`APIStatusError`.
             APIConnectionError: a transport failure (``APITimeoutError`` for a timeout).
             ResponseValidationError: the body is empty, not JSON, or does not fit ``model``.
@@ -109,7 +113,12 @@ class APIResourcesMixin:
             >>> async def users(client):
             ...     return await client.request_model("GET", "/api/v1/users", model=list[User])
         """
+        options = {k: kwargs.pop(k) for k in _OPTION_NAMES if k in kwargs}
+        kwargs.update(request_kwargs(options))
         if params is not None:
             kwargs["params"] = params
         response = await send(self, method, url, json=json, **kwargs)
         return None if model is None else read_model(response, model)
+
+
+_OPTION_NAMES = ("timeout", "deadline", "retry", "extensions", "headers")

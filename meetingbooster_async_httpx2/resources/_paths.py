@@ -29,7 +29,7 @@ class ApiPaths:
 
     Only ``my_meetings_sync`` is fully documented, and ``my_meetings_list``'s path appears in
     the docs' paging example; everything marked *inferred* is our reading of a gap in the
-    docs (reference §3.2 to §3.4). Override what your server does differently with
+    API documentation. Override what your server does differently with
     ``attrs.evolve`` and give the result to the client.
 
     Attributes:

@@ -6,21 +6,18 @@ from __future__ import annotations
 
 import json as jsonlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar, overload
 
 import httpx2
 
 from .._converter import structure, unstructure
 from .._errors import (
     APIConnectionError,
-    APIStatusError,
     APITimeoutError,
     MeetingBoosterError,
     ResponseValidationError,
     status_error_for,
 )
-from .._models import ApiError
-from .._wire import structure_api_error
 from ._paths import DEFAULT_API_PATHS, ApiPaths
 
 if TYPE_CHECKING:
@@ -29,7 +26,6 @@ if TYPE_CHECKING:
 __all__ = [
     "NO_BODY",
     "Requester",
-    "api_error_of",
     "paths_of",
     "read_json",
     "read_model",
@@ -83,7 +79,8 @@ async def send(
     the caller's own ``extensions=``, which win.
 
     Raises:
-        APIStatusError: a non-2xx answer (its subclass for 401, 403, 404 and 5xx).
+        APIStatusError: a non-2xx answer (its subclass for 400, 401, 403, 404, 409, 422,
+            429 and 5xx; see :func:`status_error_for`).
         APIConnectionError: a transport failure; ``APITimeoutError`` for a timeout.
         ResponseValidationError: the body could not be decoded (``Content-Encoding``).
         SerializationError: ``json`` could not be unstructured (a naive datetime...).
@@ -127,7 +124,19 @@ def read_json(response: httpx2.Response) -> Any:
         ) from exc
 
 
-def read_model(response: httpx2.Response, model: Any, *, optional: bool = False) -> Any:
+@overload
+def read_model(
+    response: httpx2.Response, model: type[T], *, optional: Literal[False] = False
+) -> T: ...
+
+
+@overload
+def read_model(
+    response: httpx2.Response, model: type[T], *, optional: Literal[True]
+) -> T | None: ...
+
+
+def read_model(response: httpx2.Response, model: type[T], *, optional: bool = False) -> T | None:
     """The body structured as ``model``; ``None`` for an empty/null body when ``optional``.
 
     Raises:
@@ -142,21 +151,3 @@ def read_model(response: httpx2.Response, model: Any, *, optional: bool = False)
             f"HTTP {response.status_code} has an empty body", response=response
         )
     return structure(data, model, response=response)
-
-
-def api_error_of(error: APIStatusError) -> ApiError | None:
-    """The ``JSApiError`` of a status error (e.g. a 403), or ``None`` if its body had none.
-
-    Example:
-        >>> async def open_meeting(client, meeting_id):
-        ...     try:
-        ...         return await client.request_model(
-        ...             "GET", f"/api/v1/meetings/{meeting_id}", model=Meeting
-        ...         )
-        ...     except PermissionDeniedError as exc:
-        ...         print("denied:", api_error_of(exc).message)
-    """
-    body = error.body
-    if isinstance(body, dict | str):
-        return structure_api_error(body, ApiError)
-    return None

@@ -4,12 +4,18 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
+import httpx2
+
 from .._models import TaskSynchronization
 from .._retry import IDEMPOTENT_EXTENSION
+from ._options import RequestOptions, request_kwargs
 from ._paths import ApiPaths
-from ._send import Requester, paths_of, read_model, send
+from ._response import APIResponse, Call
+from ._send import Requester, paths_of, read_model
 
-__all__ = ["MyTasks", "task_commit_is_retry_safe"]
+__all__ = ["MyTasks", "MyTasksWithRawResponse", "task_commit_is_retry_safe"]
 
 
 def task_commit_is_retry_safe(sync: TaskSynchronization) -> bool:
@@ -29,9 +35,11 @@ def task_commit_is_retry_safe(sync: TaskSynchronization) -> bool:
 class MyTasks:
     """The MyTasks controller: ``client.my_tasks`` (or ``session.my_tasks``).
 
-    Task sync mirrors meeting sync (reference §1.8, §3.3), but no request page and no task
-    object is documented: paths and methods come from :class:`ApiPaths`, and every key but
-    ``SyncToken``, ``Tasks`` and the sync-object base keys is kept in ``extra`` untouched.
+    Task sync mirrors meeting sync, but no request page and no task object is documented:
+    paths and methods come from :class:`ApiPaths`, and every key but ``SyncToken``,
+    ``Tasks`` and the sync-object base keys is kept in ``extra`` untouched. Every method
+    takes the per-call :class:`RequestOptions`; ``with_raw_response`` answers
+    :class:`APIResponse` objects.
 
     Example:
         >>> async def first_task_sync(client):
@@ -46,11 +54,20 @@ class MyTasks:
         self._requester = requester
         self._paths = paths if paths is not None else paths_of(requester)
 
-    async def sync(self, *, sync_token: str | None = None) -> TaskSynchronization:
+    @property
+    def with_raw_response(self) -> MyTasksWithRawResponse:
+        """The same calls, answering an :class:`APIResponse` instead of the model."""
+        return MyTasksWithRawResponse(self)
+
+    async def sync(
+        self, *, sync_token: str | None = None, **options: Unpack[RequestOptions]
+    ) -> TaskSynchronization:
         """``GET mytasks/sync`` (inferred): every task, or the changes since ``sync_token``.
 
         Raises:
-            APIStatusError: a non-2xx answer (e.g. an invalid sync token).
+            ConfigurationError: a bad option.
+            InvalidSyncTokenError: the server refused ``sync_token``: sync again without one.
+            APIStatusError: another non-2xx answer.
             APIConnectionError: a transport failure.
             ResponseValidationError: the body is not a ``JSTaskSynchronization``.
 
@@ -58,12 +75,11 @@ class MyTasks:
             >>> async def task_changes(client, token):
             ...     return (await client.my_tasks.sync(sync_token=token)).tasks
         """
-        params = {"synctoken": sync_token} if sync_token else {}
-        response = await send(self._requester, "GET", self._paths.my_tasks_sync, params=params)
-        result: TaskSynchronization = read_model(response, TaskSynchronization)
-        return result
+        return await self._sync(sync_token, options).parsed()
 
-    async def sync_commit(self, sync: TaskSynchronization) -> TaskSynchronization | None:
+    async def sync_commit(
+        self, sync: TaskSynchronization, **options: Unpack[RequestOptions]
+    ) -> TaskSynchronization | None:
         """Confirm a task Sync and send the client's changes (path, method, answer inferred).
 
         Retried after a transport failure or a 5xx only when
@@ -81,15 +97,59 @@ class MyTasks:
             >>> async def accept_all_tasks(client):
             ...     await client.my_tasks.sync_commit(await client.my_tasks.sync())
         """
+        return await self._sync_commit(sync, options).parsed()
+
+    def _sync(self, sync_token: str | None, options: RequestOptions) -> Call[TaskSynchronization]:
+        return Call(
+            requester=self._requester,
+            method="GET",
+            url=self._paths.my_tasks_sync,
+            parse=_read_sync,
+            kwargs={
+                "params": {"synctoken": sync_token} if sync_token else {},
+                **request_kwargs(options),
+            },
+        )
+
+    def _sync_commit(
+        self, sync: TaskSynchronization, options: RequestOptions
+    ) -> Call[TaskSynchronization | None]:
         safe = task_commit_is_retry_safe(sync)
-        response = await send(
-            self._requester,
-            self._paths.my_tasks_sync_commit_method,
-            self._paths.my_tasks_sync_commit,
+        idempotent = {IDEMPOTENT_EXTENSION: True} if safe else None
+        return Call(
+            requester=self._requester,
+            method=self._paths.my_tasks_sync_commit_method,
+            url=self._paths.my_tasks_sync_commit,
+            parse=_read_commit_answer,
+            kwargs=request_kwargs(options, extensions=idempotent),
             json=sync,
-            extensions={IDEMPOTENT_EXTENSION: True} if safe else None,
         )
-        result: TaskSynchronization | None = read_model(
-            response, TaskSynchronization, optional=True
-        )
-        return result
+
+
+def _read_sync(response: httpx2.Response) -> TaskSynchronization:
+    return read_model(response, TaskSynchronization)
+
+
+def _read_commit_answer(response: httpx2.Response) -> TaskSynchronization | None:
+    return read_model(response, TaskSynchronization, optional=True)
+
+
+class MyTasksWithRawResponse:
+    """``client.my_tasks.with_raw_response``: each call answers an :class:`APIResponse`."""
+
+    __slots__ = ("_tasks",)
+
+    def __init__(self, tasks: MyTasks) -> None:
+        self._tasks = tasks
+
+    async def sync(
+        self, *, sync_token: str | None = None, **options: Unpack[RequestOptions]
+    ) -> APIResponse[TaskSynchronization]:
+        """:meth:`MyTasks.sync`, raw."""
+        return await self._tasks._sync(sync_token, options).raw()
+
+    async def sync_commit(
+        self, sync: TaskSynchronization, **options: Unpack[RequestOptions]
+    ) -> APIResponse[TaskSynchronization | None]:
+        """:meth:`MyTasks.sync_commit`, raw."""
+        return await self._tasks._sync_commit(sync, options).raw()

@@ -10,17 +10,58 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import anyio
 import attrs
 
+from ._faults import Faults
 from ._http import Request, Response, json_response
+from ._settings import EmulatorSettings
+from ._stats import EmulatorStats
 
-if TYPE_CHECKING:
-    from ._emulator import Emulator
+__all__ = ["CONTROL_ROUTES", "Controllable", "handle_control"]
 
-__all__ = ["CONTROL_ROUTES", "handle_control"]
+
+class Controllable(Protocol):
+    """What the control routes drive: the :class:`~._emulator.Emulator` (which imports this
+    module, so this module names only the methods it calls, not the class)."""
+
+    faults: Faults
+
+    @property
+    def settings(self) -> EmulatorSettings: ...
+
+    def configure(self, **changes: Any) -> EmulatorSettings: ...
+
+    def advance(self, seconds: float) -> None: ...
+
+    def add_user(
+        self,
+        email: str,
+        password: str,
+        *,
+        name: str | None = ...,
+        title: str = ...,
+        enabled: bool = ...,
+        guest: bool = ...,
+        meetings: int = ...,
+    ) -> dict[str, Any]: ...
+
+    def add_meeting(
+        self, owner: str, *, meeting_id: str | None = ..., **fields: Any
+    ) -> dict[str, Any]: ...
+
+    def restart(self) -> None: ...
+
+    def expire_access_tokens(self) -> None: ...
+
+    def clear_lockouts(self) -> None: ...
+
+    def stats(self) -> EmulatorStats: ...
+
+    def reset_stats(self) -> None: ...
+
 
 _OK = {"ok": True}
 
@@ -48,47 +89,47 @@ def _get(data: dict[str, Any], key: str, kind: type | tuple[type, ...], default:
     return value
 
 
-async def _stats(emulator: Emulator, _request: Request) -> Response:
+async def _stats(emulator: Controllable, _request: Request) -> Response:
     return json_response(200, emulator.stats().to_json())
 
 
-async def _reset_stats(emulator: Emulator, _request: Request) -> Response:
+async def _reset_stats(emulator: Controllable, _request: Request) -> Response:
     emulator.reset_stats()
     return json_response(200, _OK)
 
 
-async def _restart(emulator: Emulator, _request: Request) -> Response:
+async def _restart(emulator: Controllable, _request: Request) -> Response:
     emulator.restart()
     return json_response(200, _OK)
 
 
-async def _expire(emulator: Emulator, _request: Request) -> Response:
+async def _expire(emulator: Controllable, _request: Request) -> Response:
     emulator.expire_access_tokens()
     return json_response(200, _OK)
 
 
-async def _clear_lockouts(emulator: Emulator, _request: Request) -> Response:
+async def _clear_lockouts(emulator: Controllable, _request: Request) -> Response:
     emulator.clear_lockouts()
     return json_response(200, _OK)
 
 
-async def _advance(emulator: Emulator, request: Request) -> Response:
+async def _advance(emulator: Controllable, request: Request) -> Response:
     emulator.advance(float(_get(_body(request), "seconds", (int, float), 0)))
     return json_response(200, _OK)
 
 
-async def _get_settings(emulator: Emulator, _request: Request) -> Response:
+async def _get_settings(emulator: Controllable, _request: Request) -> Response:
     return json_response(200, attrs.asdict(emulator.settings))
 
 
-async def _set_settings(emulator: Emulator, request: Request) -> Response:
+async def _set_settings(emulator: Controllable, request: Request) -> Response:
     changes = _body(request)
     if "control_key" in changes or "control_prefix" in changes:
         raise _BadControl("control_key and control_prefix cannot be changed over HTTP")
     return json_response(200, attrs.asdict(emulator.configure(**changes)))
 
 
-async def _add_user(emulator: Emulator, request: Request) -> Response:
+async def _add_user(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     user = emulator.add_user(
         _get(data, "email", str, ""),
@@ -102,7 +143,7 @@ async def _add_user(emulator: Emulator, request: Request) -> Response:
     return json_response(200, user)
 
 
-async def _add_meeting(emulator: Emulator, request: Request) -> Response:
+async def _add_meeting(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     meeting = dict(_get(data, "meeting", dict, {}))
     meeting_id = meeting.pop("Id", None)
@@ -110,7 +151,7 @@ async def _add_meeting(emulator: Emulator, request: Request) -> Response:
     return json_response(200, created)
 
 
-async def _latency(emulator: Emulator, request: Request) -> Response:
+async def _latency(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     emulator.faults.set_latency(
         _get(data, "route", str, "*"), _get(data, "seconds", (int, float), 0)
@@ -118,7 +159,7 @@ async def _latency(emulator: Emulator, request: Request) -> Response:
     return json_response(200, _OK)
 
 
-async def _force(emulator: Emulator, request: Request) -> Response:
+async def _force(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     raw = _get(data, "raw", str)
     emulator.faults.force(
@@ -133,7 +174,7 @@ async def _force(emulator: Emulator, request: Request) -> Response:
     return json_response(200, _OK)
 
 
-async def _drop(emulator: Emulator, request: Request) -> Response:
+async def _drop(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     emulator.faults.drop(
         _get(data, "route", str, "*"),
@@ -144,29 +185,29 @@ async def _drop(emulator: Emulator, request: Request) -> Response:
     return json_response(200, _OK)
 
 
-async def _fail(emulator: Emulator, request: Request) -> Response:
+async def _fail(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     emulator.faults.fail(_get(data, "route", str, "*"), times=_get(data, "times", int, 1))
     return json_response(200, _OK)
 
 
-async def _hold(emulator: Emulator, request: Request) -> Response:
+async def _hold(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     emulator.faults.hold(_get(data, "route", str, "*"), times=_get(data, "times", int))
     return json_response(200, _OK)
 
 
-async def _release(emulator: Emulator, request: Request) -> Response:
+async def _release(emulator: Controllable, request: Request) -> Response:
     emulator.faults.release(_get(_body(request), "route", str))
     return json_response(200, _OK)
 
 
-async def _clear_faults(emulator: Emulator, _request: Request) -> Response:
+async def _clear_faults(emulator: Controllable, _request: Request) -> Response:
     emulator.faults.clear()
     return json_response(200, _OK)
 
 
-async def _held(emulator: Emulator, request: Request) -> Response:
+async def _held(emulator: Controllable, request: Request) -> Response:
     """``GET .../faults/held?route=R&count=N&timeout=S``: waits for N held requests (408)."""
     route = request.param("route") or None
     try:
@@ -182,7 +223,7 @@ async def _held(emulator: Emulator, request: Request) -> Response:
     return json_response(200, {"held": emulator.faults.held(route)})
 
 
-_Handler = Callable[["Emulator", Request], Awaitable[Response]]
+_Handler = Callable[[Controllable, Request], Awaitable[Response]]
 
 #: (method, path under the prefix) → handler.
 CONTROL_ROUTES: dict[tuple[str, str], _Handler] = {
@@ -207,7 +248,7 @@ CONTROL_ROUTES: dict[tuple[str, str], _Handler] = {
 }
 
 
-async def handle_control(emulator: Emulator, request: Request, prefix: str) -> Response:
+async def handle_control(emulator: Controllable, request: Request, prefix: str) -> Response:
     """Answer a request under the control prefix."""
     key = emulator.settings.control_key
     given = request.header("x-emulator-key") or ""
