@@ -270,7 +270,7 @@ async def test_nothing_runs_after_aclose(server: EmulatorServer, emulator: Emula
         with anyio.fail_after(10):
             await client.aclose()
     auth = client.mb_auth
-    assert auth._inflight is None and not auth._tasks
+    assert auth._exchanges.inflight is None and not auth._exchanges.tasks
     assert len(waiter_error) == 1  # the waiter was told, not left hanging
     emulator.faults.release("oauth")
     with pytest.raises(ClientClosedError):

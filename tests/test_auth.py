@@ -149,7 +149,7 @@ async def test_proactive_refresh_before_expiry(fake: FakeServer, clock: FakeCloc
         assert fake.grants["refresh_token"] == 0
         clock.advance(1)
         await client.get("/api/v1/x")  # goes out with the valid token; a refresh starts
-        await client.login()  # waits for that refresh
+        await client.mb_auth.settle()  # waits for that refresh
     assert fake.grants == {"password": 1, "refresh_token": 1}
     assert fake.api_statuses == {200: 3}
 

@@ -35,7 +35,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_body",
     ),
     "I/O": (
-        "_oauth_sender", "_transport", "_redis_store", "_auth", "_hotpath", "_aiohttp_transport",
+        "_oauth_sender", "_transport", "_redis_store", "_exchange", "_auth", "_gate",
+        "_hotpath", "_aiohttp_transport",
     ),
     "Surface": ("resources", "_client", "_users", "_syncjob"),
     "Apps": ("_cli", "_demo", "_progress", "__main__"),

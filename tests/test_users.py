@@ -131,7 +131,7 @@ async def test_explicit_signout_with_a_store_signs_out_every_sharer(fake: FakeSe
         await a.get("/api/v1/x")
         await b.get("/api/v1/x")
         await a.signout()
-        assert await store.get(a.mb_auth._store_key) is None
+        assert await store.get(await a.mb_auth._exchanges.key()) is None
         fake.kill_access()
         assert (await b.get("/api/v1/x")).status_code == 200  # b logs in again
     assert fake.grants == {"password": 2, "signout": 1, "refresh_token": 1}
