@@ -45,7 +45,8 @@ from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
 from ._retry import RetryPolicy, is_replayable
 from ._security import Origin, check_secure_url, origin_of, safe_url
 from ._store import TokenStore
-from ._tokens import AccessToken, TokenManager, TokenPolicy, _replay
+from ._token_policy import AccessToken, TokenPolicy, replay
+from ._tokens import TokenManager
 
 __all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
 
@@ -408,7 +409,7 @@ class MeetingBoosterAuth(httpx.Auth):
             await ex.done.wait()
             error = ex.error
             if error is not None and not isinstance(error, CallerDeadlineError):
-                raise _replay(error)
+                raise replay(error)
         raise APIConnectionError("no usable token after several token exchanges")
 
     # -- the sync side (threads) ---------------------------------------------------------

@@ -25,14 +25,12 @@ import copy
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
 import anyio
 import anyio.abc
 import anyio.lowlevel
-import attrs
 import httpx2
-import sniffio
 
 from ._errors import (
     APIConnectionError,
@@ -41,15 +39,16 @@ from ._errors import (
     MeetingBoosterError,
     OAuthError,
     RequestNotReplayableError,
-    TokenStoreError,
 )
-from ._logging import install_header_masking, logger
+from ._exchange import NO_CONTEXT, Exchanges, SendContext
+from ._logging import install_header_masking
 from ._oauth import DEFAULT_APP_ID, Credentials
 from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
 from ._retry import RetryPolicy, is_replayable
 from ._security import Origin, check_secure_url, origin_of, safe_url
-from ._store import StoredToken, TokenStore
-from ._tokens import AccessToken, GrantFlow, TokenManager, TokenPolicy, _replay
+from ._store import TokenStore
+from ._token_policy import AccessToken, TokenPolicy, replay
+from ._tokens import TokenManager
 
 __all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
 
@@ -57,31 +56,6 @@ _T = TypeVar("_T")
 
 #: The most times a caller re-decides after waiting for an exchange (each wait is bounded).
 _MAX_ROUNDS: Final = 4
-
-
-@attrs.frozen
-class SendContext:
-    """What the client that is sending offers a token exchange: its transport and timeout,
-    and (under trio, inside ``async with``) a task group to run the exchange in."""
-
-    transport: httpx2.AsyncBaseTransport | None = None
-    timeout: httpx2.Timeout | None = None
-    task_group: anyio.abc.TaskGroup | None = None
-
-
-_NO_CONTEXT: Final = SendContext()
-
-
-class _Exchange:
-    """One refresh or login in flight, and its outcome for every caller waiting on it."""
-
-    __slots__ = ("done", "error", "token", "transport")
-
-    def __init__(self, transport: httpx2.AsyncBaseTransport | None) -> None:
-        self.done = anyio.Event()
-        self.token: AccessToken | None = None
-        self.error: MeetingBoosterError | None = None
-        self.transport = transport
 
 
 def endpoint_of(request: httpx2.Request) -> str:
@@ -182,13 +156,17 @@ class MeetingBoosterAuth(httpx2.Auth):
         self._sender = TokenSender(policy=retry, transport=transport, sync_transport=sync_transport)
         self._sibling = False
         self._store = token_store
-        self._store_key = ""  # derived lazily: it costs a slow hash of the password
         self._world: str | None = None
         self._reset_runtime()
 
     def _reset_runtime(self) -> None:
-        self._inflight: _Exchange | None = None
-        self._tasks: set[Any] = set()  # detached asyncio tasks running exchanges
+        self._exchanges = Exchanges(
+            self._tokens,
+            self._sender,
+            store=self._store,
+            token_timeout=self._token_timeout,
+            store_base=str(self.token_url.copy_with(userinfo=b"", path="/", query=None)),
+        )
         self._alock = anyio.Lock()
         self._tlock = threading.Lock()
 
@@ -203,7 +181,6 @@ class MeetingBoosterAuth(httpx2.Auth):
             Credentials(username=username, password=password)
         )
         sibling._sibling = True
-        sibling._store_key = ""
         sibling._world = None
         sibling._reset_runtime()
         return sibling
@@ -298,19 +275,11 @@ class MeetingBoosterAuth(httpx2.Auth):
 
         Bounded by ``token_timeout``; its outcome, good or bad, is not raised here.
         """
-        with anyio.move_on_after(self._token_timeout):
-            while (ex := self._inflight) is not None:
-                await ex.done.wait()
+        await self._exchanges.settle()
 
     async def cancel_exchanges(self, transport: httpx2.AsyncBaseTransport | None = None) -> None:
         """Stop the exchanges running on ``transport`` (all if ``None``): its client closes."""
-        ex = self._inflight
-        if ex is None or (transport is not None and ex.transport is not transport):
-            return
-        for task in list(self._tasks):
-            task.cancel()
-        with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
-            await ex.done.wait()
+        await self._exchanges.cancel(transport)
 
     # -- the httpx2.Auth flows ------------------------------------------------------------
 
@@ -320,7 +289,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         if not self.serves(request.url):
             yield _foreign(request)
             return
-        token = self._tokens.usable() or await self._atoken(_NO_CONTEXT)
+        token = self._tokens.usable() or await self._atoken(NO_CONTEXT)
         request.headers["Authorization"] = token.header
         response = yield request
         if not self.should_recover(request, response):
@@ -328,7 +297,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         # Release the connection before waiting for a token: with every connection held by
         # an unread 401, the refresh itself could never get one.
         await response.aread()
-        token = await self._atoken(_NO_CONTEXT, rejected=token)
+        token = await self._atoken(NO_CONTEXT, rejected=token)
         request.headers["Authorization"] = token.header
         response = yield request
         self.replay_answered(request, response, token)
@@ -362,7 +331,7 @@ class MeetingBoosterAuth(httpx2.Auth):
 
     # -- public token operations ---------------------------------------------------------
 
-    async def login(self, context: SendContext = _NO_CONTEXT) -> None:
+    async def login(self, context: SendContext = NO_CONTEXT) -> None:
         """Make sure a valid token is held now (instead of lazily on the first request).
 
         ``context``: the sending client's (a client passes its own transport and timeout).
@@ -370,28 +339,16 @@ class MeetingBoosterAuth(httpx2.Auth):
         if self._tokens.usable() is None:
             await self._atoken(context)
 
-    async def signout(self, context: SendContext = _NO_CONTEXT) -> None:
+    async def signout(self, context: SendContext = NO_CONTEXT) -> None:
         """Dispose of the tokens (``grant_type=signout``); the next request logs in again.
 
         With a shared store the stored tokens are deleted too: every sharer is signed out.
         An exchange in flight is waited for first (at most ``token_timeout``).
         """
         self._enter("async")
-        deadline = anyio.current_time() + self._token_timeout
-        ex = self._inflight
-        if ex is not None:
-            with anyio.move_on_after(self._token_timeout):
-                await ex.done.wait()
+        await self._exchanges.settle()
         async with self._alock:
-            if self._store is None:
-                await self._adrive(self._tokens.signout(), deadline, context, shield=False)
-                return
-            key = await self._key()
-            with _store_bound(deadline, "signout"):
-                async with self._store.lock(key):
-                    self._tokens.adopt(await self._store.get(key))
-                    await self._store.delete(key)
-                    await self._adrive(self._tokens.signout(), deadline, context, shield=False)
+            await self._exchanges.signout(context)
 
     def signout_sync(self) -> None:
         """:meth:`signout` for the sync ``httpx2.Client`` world."""
@@ -423,7 +380,7 @@ class MeetingBoosterAuth(httpx2.Auth):
     ) -> AccessToken:
         self._enter("async")
         for _ in range(_MAX_ROUNDS):
-            ex = self._inflight
+            ex = self._exchanges.inflight
             try:
                 token, start = self._tokens.check(rejected=rejected)
             except OAuthError as exc:
@@ -441,11 +398,10 @@ class MeetingBoosterAuth(httpx2.Auth):
                 assert token is not None
                 return token
             else:
-                ex = _Exchange(context.transport)
-                self._inflight = ex
-                if not self._spawn(ex, token, context):
+                ex, spawned = self._exchanges.start(token, context)
+                if not spawned:
                     # No task to run it in (trio outside ``async with``): this caller leads.
-                    await self._run_exchange(ex, token, context, shield=True)
+                    await self._exchanges.run(ex, token, context, shield=True)
                     if ex.error is not None:
                         raise ex.error
                     assert ex.token is not None
@@ -455,136 +411,8 @@ class MeetingBoosterAuth(httpx2.Auth):
             await ex.done.wait()
             error = ex.error
             if error is not None and not isinstance(error, CallerDeadlineError):
-                raise _replay(error)
+                raise replay(error)
         raise APIConnectionError("no usable token after several token exchanges")
-
-    def _spawn(self, ex: _Exchange, fallback: AccessToken | None, context: SendContext) -> bool:
-        """Run the exchange in a task no caller owns; False if there is none to be had."""
-        if context.task_group is not None:
-            context.task_group.start_soon(self._run_exchange, ex, fallback, context, False)
-            return True
-        if sniffio.current_async_library() == "asyncio":
-            import asyncio
-
-            task = asyncio.get_running_loop().create_task(
-                self._run_exchange(ex, fallback, context, False)
-            )
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            return True
-        return False
-
-    async def _run_exchange(
-        self, ex: _Exchange, fallback: AccessToken | None, context: SendContext, shield: bool
-    ) -> None:
-        """Run one exchange to its end and publish the outcome; never raises but cancellation."""
-        deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
-        try:
-            flow = self._tokens.exchange(fallback=fallback)
-            if self._store is None:
-                ex.token = await self._adrive(flow, deadline, context, shield)
-            else:
-                ex.token = await self._adrive_shared(flow, deadline, context, shield)
-        except MeetingBoosterError as exc:
-            ex.error = exc
-        except anyio.get_cancelled_exc_class():
-            ex.error = APIConnectionError("the token exchange was stopped: the client closed")
-            raise
-        except Exception as exc:  # a bug must reach the callers, not kill a task group
-            logger.exception("token exchange for %s failed unexpectedly", self.username)
-            ex.error = MeetingBoosterError(f"token exchange failed: {type(exc).__name__}")
-            ex.error.__cause__ = exc
-        finally:
-            if self._inflight is ex:
-                self._inflight = None
-            ex.done.set()
-
-    async def _key(self) -> str:
-        if not self._store_key:
-            base = str(self.token_url.copy_with(userinfo=b"", path="/", query=None))
-            self._store_key = await anyio.to_thread.run_sync(self._tokens.store_key, base)
-        return self._store_key
-
-    async def _adrive_shared(
-        self, flow: GrantFlow, deadline: float, context: SendContext, shield: bool
-    ) -> AccessToken:
-        """Single flight across processes: store lock, re-read, compare, only then /oauth.
-
-        The store may fail or hang: its part (lock and read) gets half the exchange's budget,
-        and when it fails the exchange runs locally (still single flight in this process).
-        """
-        store = self._store
-        assert store is not None
-        exchanged = False
-        try:
-            key = await self._key()
-            store_deadline = anyio.current_time() + (deadline - anyio.current_time()) / 2
-            with _store_bound(store_deadline, "lock"):
-                lock = store.lock(key)
-                await lock.__aenter__()
-            try:
-                with _store_bound(store_deadline, "read"):
-                    stored = await store.get(key)
-                self._tokens.adopt(stored)
-                exchanged = True
-                try:
-                    return await self._adrive(flow, deadline, context, shield)
-                finally:
-                    await self._write_back(store, key, stored, deadline)
-            finally:
-                with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
-                    try:
-                        await lock.__aexit__(None, None, None)
-                    except TokenStoreError as exc:
-                        logger.warning("token store unlock failed for %s: %s", self.username, exc)
-        except TokenStoreError as exc:
-            if exchanged:
-                raise
-            logger.warning("token store failed (%s); %s exchanges locally", exc, self.username)
-            return await self._adrive(flow, deadline, context, shield)
-
-    async def _write_back(
-        self, store: TokenStore, key: str, stored: StoredToken | None, deadline: float
-    ) -> None:
-        """Publish our tokens (or drop a refresh token we spent), shielded and bounded."""
-        mine = self._tokens.export()
-        with anyio.CancelScope(shield=True, deadline=max(deadline, anyio.current_time() + 1.0)):
-            try:
-                if mine is None:
-                    if stored is not None and self._tokens.is_spent(stored.refresh_token):
-                        await store.delete(key)  # nobody may send that refresh token again
-                elif not _same_tokens(mine, stored) and not await store.compare_and_set(
-                    key, stored, mine
-                ):
-                    logger.warning("token store changed under its lock for %s", self.username)
-            except TokenStoreError as exc:
-                logger.warning("token store write failed for %s: %s", self.username, exc)
-
-    async def _adrive(
-        self,
-        flow: Generator[httpx2.Request, httpx2.Response, _T],
-        deadline: float,
-        context: SendContext,
-        shield: bool,
-    ) -> _T:
-        try:
-            request = next(flow)
-            while True:
-                try:
-                    response = await self._sender.asend(
-                        request,
-                        deadline,
-                        transport=context.transport,
-                        attempt_timeout=context.timeout,
-                        shield=shield,
-                    )
-                except MeetingBoosterError as exc:
-                    request = flow.throw(exc)
-                else:
-                    request = flow.send(response)
-        except StopIteration as stop:
-            result: _T = stop.value
-            return result
 
     # -- the sync side (threads) ---------------------------------------------------------
 
@@ -613,23 +441,6 @@ class MeetingBoosterAuth(httpx2.Auth):
             return result
 
 
-class _store_bound:
-    """``anyio.fail_after(until)`` that reports a store taking too long as TokenStoreError."""
-
-    def __init__(self, until: float, what: str) -> None:
-        self._what = what
-        self._scope = anyio.CancelScope(deadline=until)
-
-    def __enter__(self) -> None:
-        self._scope.__enter__()
-
-    def __exit__(self, *exc_info: Any) -> bool:
-        swallowed = self._scope.__exit__(*exc_info)
-        if self._scope.cancelled_caught:
-            raise TokenStoreError(f"token store {self._what} took too long")
-        return bool(swallowed)
-
-
 def _foreign(request: httpx2.Request) -> httpx2.Request:
     """A request to another origin, as a plain httpx2 client sends it (URL credentials → Basic)."""
     url = request.url
@@ -637,7 +448,3 @@ def _foreign(request: httpx2.Request) -> httpx2.Request:
         flow = httpx2.BasicAuth(url.username, url.password).sync_auth_flow(request)
         return next(flow)
     return request
-
-
-def _same_tokens(a: StoredToken, b: StoredToken | None) -> bool:
-    return b is not None and (a.access_token, a.refresh_token) == (b.access_token, b.refresh_token)

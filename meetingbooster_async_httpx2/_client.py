@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -19,12 +18,13 @@ from httpx2 import USE_CLIENT_DEFAULT
 from ._auth import MeetingBoosterAuth, SendContext
 from ._body import plain_async_body
 from ._errors import APITimeoutError, ClientClosedError, ConfigurationError, MeetingBoosterError
+from ._gate import InFlightGate
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
 from ._tokens import AccessToken, TokenPolicy
 from ._transport import speed_up_pool
-from ._users import UserSession
+from ._users import UserSession, sign_out_all
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 if TYPE_CHECKING:
@@ -52,26 +52,6 @@ class _RefuseAllCookies(DefaultCookiePolicy):
 
     def set_ok(self, cookie: Any, request: Any) -> bool:
         return False
-
-
-class _GateReleasingStream(httpx2.AsyncByteStream):
-    """A streamed response body that gives its in-flight slot back when closed."""
-
-    def __init__(self, stream: httpx2.AsyncByteStream, gate: anyio.Semaphore) -> None:
-        self._stream = stream
-        self._gate: anyio.Semaphore | None = gate
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            if self._gate is not None:
-                self._gate.release()
-                self._gate = None
 
 
 class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
@@ -190,8 +170,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
             max_in_flight = limits.max_connections
         if isinstance(max_in_flight, int) and max_in_flight < 1:
             raise ConfigurationError("max_in_flight must be at least 1 (or None for no gate)")
-        self._max_in_flight = max_in_flight
-        self._gate = anyio.Semaphore(max_in_flight) if isinstance(max_in_flight, int) else None
+        self._gate = InFlightGate(max_in_flight) if isinstance(max_in_flight, int) else None
         self.api_paths = api_paths if api_paths is not None else DEFAULT_API_PATHS
         self._retry = retry or DEFAULT_RETRY
         self._deadline = deadline
@@ -346,33 +325,13 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
                 return current  # replaced while we queued: the newest goes out
             # It expired while this request queued: wait for the next one holding nothing.
             if self._gate is not None:
-                self._gate.release()
+                self._gate.give_back()
             await mb.token_for(self._context_for(mb))
 
     async def _take_slot(self, request: httpx2.Request) -> None:
         """Wait for an in-flight slot, bounded by the request's pool timeout like httpx2."""
-        gate = self._gate
-        if gate is None:
-            return
-        try:
-            # No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
-            # slot means nobody is queued (a release hands the slot to a waiter directly).
-            gate.acquire_nowait()
-            return
-        except anyio.WouldBlock:
-            pass
-        pool = request.extensions.get("timeout", {}).get("pool")
-        if pool is None:
-            await gate.acquire()
-            return
-        with anyio.move_on_after(pool) as scope:
-            await gate.acquire()
-        if scope.cancelled_caught:
-            raise httpx2.PoolTimeout(
-                f"no in-flight slot within the {pool:g}s pool timeout "
-                f"(max_in_flight={self._max_in_flight})",
-                request=request,
-            )
+        if self._gate is not None:
+            await self._gate.take(request)
 
     async def _send_in_slot(
         self,
@@ -389,16 +348,14 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
             )
         except BaseException:
             if gate is not None:
-                gate.release()
+                gate.give_back()
             raise
         if gate is None:
             return response
-        if not stream:
-            gate.release()
-            return response
-        # A streamed body holds its connection until closed: so does its slot.
-        assert isinstance(response.stream, httpx2.AsyncByteStream)
-        response.stream = _GateReleasingStream(response.stream, gate)
+        if stream:
+            gate.hold_until_closed(response)  # a streamed body holds its connection: its slot
+        else:
+            gate.give_back()
         return response
 
     def as_user(self, username: str, password: str) -> UserSession[MeetingBoosterClient]:
@@ -478,13 +435,12 @@ class MeetingBoosterClient(APIResourcesMixin, httpx2.AsyncClient):
         auths = [self._mb_auth, *self._users.values(), *self._retired]
         self._retired = []
         if self._signout_on_close:
-            signed_in = [auth for auth in auths if auth.signed_in]
-            # Cleanup must run even when we are being cancelled, but not forever.
-            with anyio.CancelScope(shield=True), anyio.move_on_after(SIGNOUT_ON_CLOSE_TIMEOUT):
-                limiter = anyio.CapacityLimiter(SIGNOUT_CONCURRENCY)
-                async with anyio.create_task_group() as tg:
-                    for auth in signed_in:
-                        tg.start_soon(_signout_quietly, auth, self._context_for(auth), limiter)
+            await sign_out_all(
+                auths,
+                self._context_for,
+                within=SIGNOUT_ON_CLOSE_TIMEOUT,
+                concurrency=SIGNOUT_CONCURRENCY,
+            )
         transport = self._transport_for_url(self._mb_auth.token_url)
         for auth in auths:
             await auth.cancel_exchanges(transport)
@@ -517,13 +473,3 @@ def _fast_transport(kwargs: dict[str, Any]) -> httpx2.AsyncBaseTransport:
     options = {k: kwargs[k] for k in ("verify", "cert", "trust_env", "limits") if k in kwargs}
     transport: httpx2.AsyncBaseTransport = AiohttpTransport(**options)
     return transport
-
-
-async def _signout_quietly(
-    auth: MeetingBoosterAuth, context: SendContext, limiter: anyio.CapacityLimiter
-) -> None:
-    async with limiter:
-        try:
-            await auth.signout(context)
-        except MeetingBoosterError as exc:
-            logger.warning("signout of %s on close failed: %s", auth.username, exc)

@@ -5,12 +5,15 @@
 Needs the ``redis`` extra (``pip install 'meetingbooster-async[redis]'``); redis-py's asyncio
 client runs on asyncio only.
 
-Keys (``prefix`` defaults to ``meetingbooster``)::
+Keys (built by ``_store.token_key``; there is no prefix setting)::
 
-    {prefix}:token:{sha256(server origin + username)[:32]}        the StoredToken as JSON;
-                                                                  expires with the access token
-    {prefix}:token:{…}:lock                                       the refresh lock; expires
-                                                                  after ``lock_ttl`` seconds
+    meetingbooster:token:{hex of scrypt(password,     the StoredToken as JSON; expires with
+        salt=origin + "\n" + lower-cased username)}  the access token
+    meetingbooster:token:{…}:lock                     the refresh lock; expires after
+                                                      ``lock_ttl`` seconds
+
+The password is part of the key, so a client with a wrong password never adopts another's
+tokens, and the slow hash keeps the key from revealing it.
 """
 
 from __future__ import annotations
@@ -82,15 +85,25 @@ class RedisTokenStore:
         self._owns_client = owns_client
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> RedisTokenStore:
-        """A store on a new Redis client for ``url`` (closed by :meth:`aclose`)."""
+    def from_url(
+        cls, url: str, *, socket_timeout: float = 2.0, connect_timeout: float = 2.0, **kwargs: Any
+    ) -> RedisTokenStore:
+        """A store on a new Redis client for ``url`` (closed by :meth:`aclose`).
+
+        Every Redis call is bounded by ``socket_timeout`` (and connecting by
+        ``connect_timeout``): a hung Redis cannot hang a request (the auth also bounds each
+        store call by its exchange's budget, and falls back to a local exchange).
+        """
         try:
             import redis.asyncio
         except ImportError as exc:  # pragma: no cover - depends on the install
             raise TokenStoreError(
                 "RedisTokenStore needs the redis extra: pip install 'meetingbooster-async[redis]'"
             ) from exc
-        return cls(redis.asyncio.from_url(url), owns_client=True, **kwargs)
+        client = redis.asyncio.from_url(
+            url, socket_timeout=socket_timeout, socket_connect_timeout=connect_timeout
+        )
+        return cls(client, owns_client=True, **kwargs)
 
     def __repr__(self) -> str:
         return f"<RedisTokenStore lock_ttl={self._lock_ttl_ms / 1000:g}s>"

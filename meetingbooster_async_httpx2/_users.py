@@ -8,12 +8,15 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Generic, TypeVar
 
+import anyio
 import httpx2
 
 from ._auth import MeetingBoosterAuth, SendContext
+from ._errors import MeetingBoosterError
+from ._logging import logger
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
-__all__ = ["UserSession"]
+__all__ = ["UserSession", "sign_out_all"]
 
 #: The client a session sends through (a MeetingBoosterClient; kept generic so this module
 #: needs no import of the client's, which imports this one).
@@ -98,3 +101,33 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
     async def signout(self) -> None:
         """Dispose of this user's tokens (``grant_type=signout``)."""
         await self.auth.signout(self._context(self.auth))
+
+
+async def sign_out_all(
+    auths: list[MeetingBoosterAuth],
+    context: Callable[[MeetingBoosterAuth], SendContext],
+    *,
+    within: float,
+    concurrency: int,
+) -> None:
+    """Sign out every auth that is signed in: concurrently, ``within`` seconds in all.
+
+    Shielded (a client closed while being cancelled still signs out) but bounded; a failed
+    signout is logged, not raised.
+    """
+    signed_in = [auth for auth in auths if auth.signed_in]
+    if not signed_in:
+        return
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def one(auth: MeetingBoosterAuth) -> None:
+        async with limiter:
+            try:
+                await auth.signout(context(auth))
+            except MeetingBoosterError as exc:
+                logger.warning("signout of %s on close failed: %s", auth.username, exc)
+
+    with anyio.CancelScope(shield=True), anyio.move_on_after(within):
+        async with anyio.create_task_group() as tg:
+            for auth in signed_in:
+                tg.start_soon(one, auth)

@@ -31,7 +31,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_version", "_enums", "_models", "_errors", "_logging", "_api_error", "_retry_after",
     ),
     "Pure rules": (
-        "_security", "_retry", "_oauth", "_tokens", "_store", "_paging", "_wire", "_converter",
+        "_security", "_retry", "_oauth", "_token_policy", "_tokens", "_store", "_paging", "_wire",
+        "_converter",
         "_body",
     ),
     "I/O": (

@@ -1,0 +1,272 @@
+# GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_exchange.py
+# Edit the source (on httpx), then run: python tools/generate_httpx2.py
+"""Token exchanges: one refresh or login in flight per identity, in a task no caller owns.
+
+:class:`Exchanges` runs the exchange generator of :mod:`._tokens` through the ``/oauth``
+sender (and a shared token store, when there is one) and publishes its outcome to every caller
+waiting on it. Where the exchange runs: a detached task on asyncio, the sending client's task
+group under trio (inside ``async with``), else in the caller that starts it, shielded.
+Every wait is bounded: the exchange by ``token_timeout``, a store call by half of what is left
+of it (then the exchange runs locally), the write-back by the same budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any, Final, TypeVar
+
+import anyio
+import anyio.abc
+import attrs
+import httpx2
+import sniffio
+
+from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreError
+from ._logging import logger
+from ._oauth_sender import TokenSender
+from ._store import StoredToken, TokenStore
+from ._tokens import AccessToken, GrantFlow, TokenManager
+
+__all__ = ["NO_CONTEXT", "Exchange", "Exchanges", "SendContext"]
+
+_T = TypeVar("_T")
+
+
+@attrs.frozen
+class SendContext:
+    """What the client that is sending offers a token exchange: its transport and timeout,
+    and (under trio, inside ``async with``) a task group to run the exchange in."""
+
+    transport: httpx2.AsyncBaseTransport | None = None
+    timeout: httpx2.Timeout | None = None
+    task_group: anyio.abc.TaskGroup | None = None
+
+
+NO_CONTEXT: Final = SendContext()
+
+
+class Exchange:
+    """One refresh or login in flight, and its outcome for every caller waiting on it."""
+
+    __slots__ = ("done", "error", "token", "transport")
+
+    def __init__(self, transport: httpx2.AsyncBaseTransport | None) -> None:
+        self.done = anyio.Event()
+        self.token: AccessToken | None = None
+        self.error: MeetingBoosterError | None = None
+        self.transport = transport
+
+
+class Exchanges:
+    """The exchanges of one identity: at most one in flight, its outcome shared."""
+
+    def __init__(
+        self,
+        tokens: TokenManager,
+        sender: TokenSender,
+        *,
+        store: TokenStore | None,
+        token_timeout: float,
+        store_base: str,
+    ) -> None:
+        self._tokens = tokens
+        self._sender = sender
+        self._store = store
+        self._token_timeout = token_timeout
+        self._store_base = store_base
+        self._store_key = ""  # derived lazily: it costs a slow hash of the password
+        self.inflight: Exchange | None = None
+        self._tasks: set[Any] = set()  # detached asyncio tasks running exchanges
+
+    @property
+    def username(self) -> str:
+        return self._tokens.username
+
+    @property
+    def tasks(self) -> set[Any]:
+        """The detached asyncio tasks still running (empty once :meth:`cancel` returned)."""
+        return self._tasks
+
+    def start(self, fallback: AccessToken | None, context: SendContext) -> tuple[Exchange, bool]:
+        """Open the single flight: ``(exchange, spawned)``; not spawned: the caller runs it."""
+        ex = Exchange(context.transport)
+        self.inflight = ex
+        return ex, self._spawn(ex, fallback, context)
+
+    async def settle(self) -> None:
+        """Wait until no exchange runs (bounded by ``token_timeout``)."""
+        with anyio.move_on_after(self._token_timeout):
+            while (ex := self.inflight) is not None:
+                await ex.done.wait()
+
+    async def cancel(self, transport: httpx2.AsyncBaseTransport | None = None) -> None:
+        """Stop the exchange running on ``transport`` (any if ``None``): its client closes."""
+        ex = self.inflight
+        if ex is None or (transport is not None and ex.transport is not transport):
+            return
+        for task in list(self._tasks):
+            task.cancel()
+        with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
+            await ex.done.wait()
+
+    async def signout(self, context: SendContext) -> None:
+        """``grant_type=signout`` (and, with a store, delete the shared tokens), bounded."""
+        deadline = anyio.current_time() + self._token_timeout
+        if self._store is None:
+            await self.drive(self._tokens.signout(), deadline, context, shield=False)
+            return
+        key = await self.key()
+        with _store_bound(deadline, "signout"):
+            async with self._store.lock(key):
+                self._tokens.adopt(await self._store.get(key))
+                await self._store.delete(key)
+                await self.drive(self._tokens.signout(), deadline, context, shield=False)
+
+    async def key(self) -> str:
+        """This identity's key in the shared store (a slow hash, off the loop, once)."""
+        if not self._store_key:
+            self._store_key = await anyio.to_thread.run_sync(
+                self._tokens.store_key, self._store_base
+            )
+        return self._store_key
+
+    def _spawn(self, ex: Exchange, fallback: AccessToken | None, context: SendContext) -> bool:
+        """Run the exchange in a task no caller owns; False if there is none to be had."""
+        if context.task_group is not None:
+            context.task_group.start_soon(self.run, ex, fallback, context, False)
+            return True
+        if sniffio.current_async_library() == "asyncio":
+            import asyncio
+
+            task = asyncio.get_running_loop().create_task(self.run(ex, fallback, context, False))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            return True
+        return False
+
+    async def run(
+        self, ex: Exchange, fallback: AccessToken | None, context: SendContext, shield: bool
+    ) -> None:
+        """Run one exchange to its end and publish the outcome; never raises but cancellation."""
+        deadline = anyio.current_time() + self._token_timeout  # one budget per exchange
+        try:
+            flow = self._tokens.exchange(fallback=fallback)
+            if self._store is None:
+                ex.token = await self.drive(flow, deadline, context, shield)
+            else:
+                ex.token = await self._drive_shared(flow, deadline, context, shield)
+        except MeetingBoosterError as exc:
+            ex.error = exc
+        except anyio.get_cancelled_exc_class():
+            ex.error = APIConnectionError("the token exchange was stopped: the client closed")
+            raise
+        except Exception as exc:  # a bug must reach the callers, not kill a task group
+            logger.exception("token exchange for %s failed unexpectedly", self.username)
+            ex.error = MeetingBoosterError(f"token exchange failed: {type(exc).__name__}")
+            ex.error.__cause__ = exc
+        finally:
+            if self.inflight is ex:
+                self.inflight = None
+            ex.done.set()
+
+    async def _drive_shared(
+        self, flow: GrantFlow, deadline: float, context: SendContext, shield: bool
+    ) -> AccessToken:
+        """Single flight across processes: store lock, re-read, compare, only then /oauth.
+
+        The store may fail or hang: its part (lock and read) gets half the exchange's budget,
+        and when it fails the exchange runs locally (still single flight in this process).
+        """
+        store = self._store
+        assert store is not None
+        exchanged = False
+        try:
+            key = await self.key()
+            store_deadline = anyio.current_time() + (deadline - anyio.current_time()) / 2
+            with _store_bound(store_deadline, "lock"):
+                lock = store.lock(key)
+                await lock.__aenter__()
+            try:
+                with _store_bound(store_deadline, "read"):
+                    stored = await store.get(key)
+                self._tokens.adopt(stored)
+                exchanged = True
+                try:
+                    return await self.drive(flow, deadline, context, shield)
+                finally:
+                    await self._write_back(store, key, stored, deadline)
+            finally:
+                with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
+                    try:
+                        await lock.__aexit__(None, None, None)
+                    except TokenStoreError as exc:
+                        logger.warning("token store unlock failed for %s: %s", self.username, exc)
+        except TokenStoreError as exc:
+            if exchanged:
+                raise
+            logger.warning("token store failed (%s); %s exchanges locally", exc, self.username)
+            return await self.drive(flow, deadline, context, shield)
+
+    async def _write_back(
+        self, store: TokenStore, key: str, stored: StoredToken | None, deadline: float
+    ) -> None:
+        """Publish our tokens (or drop a refresh token we spent), shielded and bounded."""
+        mine = self._tokens.export()
+        with anyio.CancelScope(shield=True, deadline=max(deadline, anyio.current_time() + 1.0)):
+            try:
+                if mine is None:
+                    if stored is not None and self._tokens.is_spent(stored.refresh_token):
+                        await store.delete(key)  # nobody may send that refresh token again
+                elif not _same_tokens(mine, stored) and not await store.compare_and_set(
+                    key, stored, mine
+                ):
+                    logger.warning("token store changed under its lock for %s", self.username)
+            except TokenStoreError as exc:
+                logger.warning("token store write failed for %s: %s", self.username, exc)
+
+    async def drive(
+        self,
+        flow: Generator[httpx2.Request, httpx2.Response, _T],
+        deadline: float,
+        context: SendContext,
+        shield: bool,
+    ) -> _T:
+        try:
+            request = next(flow)
+            while True:
+                try:
+                    response = await self._sender.asend(
+                        request,
+                        deadline,
+                        transport=context.transport,
+                        attempt_timeout=context.timeout,
+                        shield=shield,
+                    )
+                except MeetingBoosterError as exc:
+                    request = flow.throw(exc)
+                else:
+                    request = flow.send(response)
+        except StopIteration as stop:
+            result: _T = stop.value
+            return result
+
+
+class _store_bound:
+    """``anyio.fail_after(until)`` that reports a store taking too long as TokenStoreError."""
+
+    def __init__(self, until: float, what: str) -> None:
+        self._what = what
+        self._scope = anyio.CancelScope(deadline=until)
+
+    def __enter__(self) -> None:
+        self._scope.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        swallowed = self._scope.__exit__(*exc_info)
+        if self._scope.cancelled_caught:
+            raise TokenStoreError(f"token store {self._what} took too long")
+        return bool(swallowed)
+
+
+def _same_tokens(a: StoredToken, b: StoredToken | None) -> bool:
+    return b is not None and (a.access_token, a.refresh_token) == (b.access_token, b.refresh_token)
