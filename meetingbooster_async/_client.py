@@ -15,6 +15,7 @@ from httpx import USE_CLIENT_DEFAULT
 from ._auth import MeetingBoosterAuth
 from ._body import plain_async_body
 from ._errors import APITimeoutError, ConfigurationError, MeetingBoosterError
+from ._hotpath import HotPathMixin
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
@@ -65,7 +66,7 @@ class _GateReleasingStream(httpx.AsyncByteStream):
                 self._gate = None
 
 
-class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
+class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for a MeetingBooster server, logged in on first use.
 
     Everything httpx does works unchanged and authenticated: ``await client.get(
@@ -139,7 +140,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         if not keep_cookies and "cookies" not in kwargs:
             kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
-        super().__init__(base_url=url, **kwargs)
+        super().__init__(base_url=url, keep_cookies=keep_cookies, **kwargs)
         if default_transport:
             speed_up_pool(self._transport)
         self._owns_auth = auth is None
@@ -369,7 +370,7 @@ def _fast_transport(kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport:
     if "transport" in kwargs:
         raise ConfigurationError("give fast=True or transport=, not both")
     try:
-        from httpx_aiohttp import AiohttpTransport
+        from ._aiohttp_transport import AiohttpTransport
     except ImportError as exc:
         raise ConfigurationError(
             "fast=True needs the fast extra: pip install 'meetingbooster-async[fast]'"
