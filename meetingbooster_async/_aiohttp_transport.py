@@ -135,8 +135,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if found is None:
             if len(self._urls) >= CACHE_SIZE:
                 self._urls.clear()
-            # httpx has percent-encoded the URL already: aiohttp must not requote it.
-            found = self._urls[url] = YarlURL(str(url), encoded=True)
+            # httpx has percent-encoded the URL already: aiohttp must not requote it. URL
+            # credentials are httpx's business (an Authorization header by now), as with
+            # httpcore: aiohttp would refuse the pair (the adapter fails there).
+            found = YarlURL(str(url), encoded=True)
+            if found.raw_user is not None:
+                found = found.with_user(None)
+            self._urls[url] = found
         return found
 
     def _timeout(self, timeout: Mapping[str, Any]) -> aiohttp.ClientTimeout:

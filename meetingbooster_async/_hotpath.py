@@ -2,9 +2,10 @@
 
 :class:`HotPathMixin` sits between ``MeetingBoosterClient`` and ``httpx.AsyncClient``:
 
-- ``build_request`` takes the merged URL of a relative path (``base_url`` and default
-  ``params`` merged in) from a bounded LRU cache instead of parsing and merging it twice per
-  request; assigning ``base_url`` or ``params`` clears the cache, ``timeout`` its dict.
+- ``build_request`` takes the merged URL of a relative path (``base_url`` merged in) from a
+  bounded LRU cache instead of parsing and merging it twice per request, and the client's
+  timeout as a cached dict; assigning ``base_url`` (or ``params``) clears the cache,
+  ``timeout`` its dict. Headers are merged per request (they may be changed in place).
   Requests with cookies (given, or kept on the client) take httpx's own builder.
 - With ``keep_cookies=False`` the client's ``cookies`` are a jar that never extracts anything
   from a response (it kept nothing before either: its policy refused every cookie), so no
@@ -162,17 +163,13 @@ class HotPathMixin(httpx.AsyncClient):
     # -- building a request --------------------------------------------------------------------
 
     def _hot_url(self, url: str) -> httpx.URL:
-        """``url`` merged with ``base_url`` and the default params, from the LRU cache."""
+        """``url`` merged with ``base_url`` (httpx's ``_merge_url``), from the LRU cache."""
         urls = self._hot_urls
         found = urls.get(url)
         if found is not None:
             urls.move_to_end(url)
             return found
-        found = self._merge_url(url)
-        params = self.params
-        if params:
-            found = found.copy_merge_params(params)
-        urls[url] = found
+        found = urls[url] = self._merge_url(url)
         if len(urls) > URL_CACHE_SIZE:
             urls.popitem(last=False)
         return found
@@ -220,6 +217,8 @@ class HotPathMixin(httpx.AsyncClient):
             else:
                 timeouts = httpx.Timeout(timeout).as_dict()  # type: ignore[arg-type]
             extensions = {**(extensions or {}), "timeout": timeouts}
+        if params or self.params:  # as httpx: the merged params replace the URL's query
+            params = httpx.QueryParams(self.params).merge(params)
         return httpx.Request(
             method,
             self._hot_url(url),
