@@ -89,10 +89,12 @@ class _ReleasingStream(httpx.AsyncByteStream):
 
     __slots__ = ("_response", "_start", "_stream")
 
-    def __init__(self, stream: httpx.AsyncByteStream, response: httpx.Response) -> None:
+    def __init__(
+        self, stream: httpx.AsyncByteStream, response: httpx.Response, start: float
+    ) -> None:
         self._stream = stream
         self._response: httpx.Response | None = response
-        self._start = time.perf_counter()
+        self._start = start
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
@@ -120,7 +122,8 @@ class HotPathMixin(httpx.AsyncClient):
         self._hot_timeout: dict[str, float | None] | None = None
         self._hot_cookies: httpx.Cookies = httpx.Cookies()
         super().__init__(**kwargs)
-        self.cookies = super().cookies  # through our setter: unkept unless kept
+        given = super().cookies  # httpx's, on the jar given with cookies= if any
+        self._hot_cookies = given if keep_cookies else UnkeptCookies(given)
 
     # -- inputs of the caches: assigning them clears what depends on them ---------------------
 
@@ -289,7 +292,7 @@ class HotPathMixin(httpx.AsyncClient):
             response.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
         else:
             assert isinstance(stream, httpx.AsyncByteStream)
-            response.stream = _ReleasingStream(stream, response)
+            response.stream = _ReleasingStream(stream, response, start)
         if self._hot_keep_cookies:
             self._hot_cookies.extract_cookies(response)
         response.default_encoding = self._hot_encoding

@@ -13,6 +13,7 @@ import socket
 import threading
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from http.cookiejar import CookieJar
 from typing import Any
 
 import httpx
@@ -249,6 +250,17 @@ async def test_cookies_kept_only_when_asked(make: Callable[..., HotPathMixin]) -
     assert header(echoed(await unkept.get("/echo")), "cookie") == []
     unkept.cookies.set("by", "hand")  # set by hand: sent, as httpx does
     assert header(echoed(await unkept.get("/echo")), "cookie") == ["by=hand"]
+    jar = CookieJar()
+    shared = make(keep_cookies=True, cookies=jar)  # httpx fills the caller's own jar
+    await shared.get("/cookie")
+    assert [cookie.name for cookie in jar] == ["flavour"]
+
+
+async def test_elapsed_covers_the_whole_exchange(make: Callable[..., HotPathMixin]) -> None:
+    client = make()
+    async with client.stream("GET", "/chunks") as response:
+        await response.aread()
+    assert response.elapsed.total_seconds() > 0
 
 
 async def test_url_credentials_become_basic_auth(
