@@ -21,6 +21,11 @@ from typing import Any
 
 import httpx
 
+try:
+    from . import ladder
+except ImportError:  # run as a script, as run.py does
+    import ladder  # type: ignore[no-redef]
+
 CONFIGS = (
     "aiohttp-raw",
     "httpx-raw",
@@ -175,6 +180,9 @@ async def build(spec: dict[str, Any]) -> Driver:
             client=token_client,  # None: a new httpx.Client per token call (its default)
         )
         return _httpx_driver(httpx.AsyncClient(auth=auth, **common), path, tokens)
+    if name.startswith("ladder-"):
+        one, close = await ladder.build(name, spec, static_token(), common)
+        return Driver(one, close, tokens)
     if name in ("ours", "ours-fast"):
         from meetingbooster_async import MeetingBoosterClient
 

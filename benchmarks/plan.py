@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 try:
+    from . import ladder
     from .clients import AUTH_CONFIGS, IN_PROCESS_CONFIGS
 except ImportError:  # run as a script: python benchmarks/run.py
+    import ladder  # type: ignore[no-redef]
     from clients import AUTH_CONFIGS, IN_PROCESS_CONFIGS  # type: ignore[no-redef]
 
 USER, PASSWORD = "bench@example.com", "bench password"
@@ -50,7 +52,25 @@ class Plan:
         "ours-fast",
     )
     memory_methods: tuple[str, ...] = ("tracemalloc", "rss")
-    scenarios: tuple[str, ...] = ("overhead", "steady", "storm", "hidden", "cold", "memory")
+    #: One slow user among many: other users, their tasks, the slow login (s), its requests.
+    slow_others: int = 50
+    slow_concurrency: int = 64
+    slow_login: float = 5.0
+    slow_requests: int = 150
+    #: Cancel storm: callers, the /oauth latency (SERVER_SETUP), when they are cancelled.
+    cancel_callers: int = 1_000
+    cancel_after: float = 0.5
+    scenarios: tuple[str, ...] = (
+        "overhead",
+        "steady",
+        "ladder",
+        "storm",
+        "hidden",
+        "cold",
+        "slowuser",
+        "cancel",
+        "memory",
+    )
     #: The configurations to run unless --only says otherwise (None: all of them).
     configs: tuple[str, ...] | None = None
 
@@ -71,6 +91,7 @@ QUICK = Plan(
     memory_sizes=(10_000,),
     memory_big=("ours", "ours-fast"),
     memory_methods=("tracemalloc",),
+    scenarios=("overhead", "steady", "storm", "hidden", "cold", "memory"),
     configs=("httpx-raw", "httpx-aiohttp-raw", "ours", "ours-fast"),
 )
 
@@ -82,6 +103,9 @@ SERVER_SETUP = {
     "hidden": (1200.0, 0.05),
     "cold": (1200.0, 0.05),
     "memory": (1200.0, 0.0),
+    "ladder": (1200.0, 0.0),
+    "slowuser": (1200.0, 0.0),  # the worker makes /oauth slow once the others are logged in
+    "cancel": (1200.0, 3.0),
 }
 
 
@@ -119,7 +143,22 @@ class Job:
                 "duration": 30.0,
                 "time_limit": 60.0,
             }
-        elif self.scenario == "steady":
+        elif self.scenario == "slowuser":
+            spec |= {
+                "concurrency": plan.slow_concurrency,
+                "others": plan.slow_others,
+                "slow_login": plan.slow_login,
+                "slow_requests": plan.slow_requests,
+                "time_limit": plan.slow_login + plan.drain_limit,
+            }
+        elif self.scenario == "cancel":
+            spec |= {
+                "concurrency": plan.cancel_callers,
+                "slow_login": SERVER_SETUP["cancel"][1],
+                "cancel_after": plan.cancel_after,
+                "time_limit": plan.drain_limit,
+            }
+        elif self.scenario in ("steady", "ladder"):
             spec |= {
                 "warmup": plan.warmup,
                 "requests": plan.steady_max,
@@ -163,6 +202,12 @@ def jobs(plan: Plan, configs: tuple[str, ...]) -> Iterator[Job]:
             for level in plan.levels:
                 for config in order:
                     yield Job("steady", config, level, round_)
+    if "ladder" in plan.scenarios:
+        steps = tuple(name for name, _ in ladder.STEPS)
+        for round_ in range(plan.rounds):
+            shift = round_ % len(steps)
+            for config in steps[shift:] + steps[:shift]:
+                yield Job("ladder", config, ladder.LEVEL, round_)
     if "storm" in plan.scenarios:
         for size in plan.storm_sizes:
             for config in auth:
@@ -173,6 +218,12 @@ def jobs(plan: Plan, configs: tuple[str, ...]) -> Iterator[Job]:
     if "cold" in plan.scenarios:
         for config in auth:
             yield Job("cold", config, plan.cold_concurrency)
+    ours = tuple(c for c in configs if c in ("ours", "ours-fast"))
+    for scenario in ("slowuser", "cancel"):
+        if scenario in plan.scenarios:
+            for config in ours:
+                size = plan.cancel_callers if scenario == "cancel" else plan.slow_concurrency
+                yield Job(scenario, config, size)
     if "memory" in plan.scenarios:
         for size in plan.memory_sizes:
             for config in configs:

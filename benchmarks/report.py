@@ -287,6 +287,15 @@ def markdown(runs: list[Run], meta: dict[str, Any], verdicts: Iterable[Any]) -> 
         if rows:
             lines += ["", f"## {title}", "", what + ".", ""]
             lines += auth_markdown(rows, kind=kind)
+    try:  # imported here: both import this module
+        from . import adversity, ladder
+    except ImportError:  # run as a script
+        import adversity  # type: ignore[no-redef]
+        import ladder  # type: ignore[no-redef]
+    steps = ladder.markdown(runs)
+    if steps:
+        lines += ["", "## Client CPU ladder", "", *steps]
+    lines += adversity.markdown(runs)
     memory = memory_rows(runs)
     if memory:
         lines += ["", "## Memory per pending request", ""]

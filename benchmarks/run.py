@@ -80,6 +80,11 @@ def _line(job: Job, run: dict[str, Any]) -> str:
     tail = f"  others {noise:.2f} CPU" + (f" (try {run['attempt']})" if run["attempt"] > 1 else "")
     if "error" in run:
         return f"{head} ERROR {run['error']}"
+    if job.scenario in ("slowuser", "cancel"):
+        return (
+            f"{head} {run['requests']:>8,} requests  p50 {run['p50_ms']} ms  p99 {run['p99_ms']} ms"
+            f"  max {run['max_ms']} ms{tail}"
+        )
     if job.scenario == "memory":
         return (
             f"{head} {run['per_pending']:>7,} B per pending request ({job.method}), "
@@ -141,7 +146,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--only", help="comma-separated configurations (also ours:PATCH, see patches.py)"
     )
     parser.add_argument(
-        "--scenarios", help="subset of overhead,steady,storm,hidden,cold,memory (comma-separated)"
+        "--scenarios",
+        help="subset of overhead,steady,ladder,storm,hidden,cold,slowuser,cancel,memory "
+        "(comma-separated)",
     )
     parser.add_argument("--levels", help="steady-state concurrencies, e.g. 1,64")
     parser.add_argument("--seconds", type=float, help="steady-state seconds per run")

@@ -18,8 +18,10 @@ except ImportError:  # run as a script: python benchmarks/run.py
         steady_summary,
     )
 
-#: The memory bound, in bytes per pending request (11 KB, read as 11,000 bytes).
-MEMORY_LIMIT = 11_000
+#: The memory bound, in bytes per pending request (6 KB, read as 6,000 bytes).
+MEMORY_LIMIT = 6_000
+#: The most client CPU fast mode may spend per request at 64 and 256 in flight.
+FAST_CPU_LIMIT_US = 180.0
 #: The most CPU the auth flow may add per request (ours minus raw httpx, in process).
 AUTH_CPU_LIMIT_US = 30.0
 #: A storm refresh closer than this to the previous one is a duplicate (ours renews 1 s apart).
@@ -68,7 +70,11 @@ def judge(runs: list[Run]) -> list[Verdict]:
 
     for at in (1, 64, 256):
         ratio_target(f"default transport >= 0.97x httpx-raw @{at}", "ours", "httpx-raw", at, 0.97)
+    ratio_target("default transport >= 1.5x httpx-raw @64", "ours", "httpx-raw", 64, 1.5)
     verdicts.append(_auth_cpu_verdict(runs, table))
+    for at in (64, 256):
+        ratio_target(f"fast mode >= 0.5x aiohttp-raw @{at}", "ours-fast", "aiohttp-raw", at, 0.5)
+        verdicts.append(_fast_cpu_verdict(table, at))
     for at in (64, 256):
         ratio_target(f"fast mode >= 3x httpx-raw @{at}", "ours-fast", "httpx-raw", at, 3.0)
     for at in (1, 64, 256):
@@ -91,7 +97,7 @@ def judge(runs: list[Run]) -> list[Verdict]:
             verdicts.append(_cold_verdict(run))
     for row in memory_rows(runs):
         if row["config"] in ("ours", "ours-fast") and row["concurrency"] == 10_000:
-            name = f"memory <= 11 KB per pending request @10,000 ({row['config']})"
+            name = f"memory <= 6 KB per pending request @10,000 ({row['config']})"
             traced = row.get("tracemalloc")
             if traced is None:
                 error = row.get("tracemalloc_error", "not measured")
@@ -103,6 +109,20 @@ def judge(runs: list[Run]) -> list[Verdict]:
             )
             verdicts.append(Verdict.of(name, traced <= MEMORY_LIMIT, detail))
     return verdicts
+
+
+def _fast_cpu_verdict(table: dict[int, dict[str, dict[str, Any]]], at: int) -> Verdict:
+    name = f"fast mode <= {FAST_CPU_LIMIT_US:.0f} µs client CPU per request @{at}"
+    row = table.get(at, {}).get("ours-fast")
+    if not row or row["cpu_us"] is None:
+        return Verdict(name, "SKIP", "not measured")
+    detail = f"{row['cpu_us']:.0f} µs, median of {row['runs']} round(s)"
+    raw = table[at].get("aiohttp-raw")
+    if raw and raw["cpu_us"] is not None:
+        detail += f" (aiohttp-raw: {raw['cpu_us']:.0f} µs)"
+    return Verdict.of(
+        name, row["cpu_us"] <= FAST_CPU_LIMIT_US, detail + f"; need <= {FAST_CPU_LIMIT_US:.0f}"
+    )
 
 
 def _auth_cpu_verdict(runs: list[Run], table: dict[int, dict[str, dict[str, Any]]]) -> Verdict:

@@ -35,9 +35,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 try:
-    from .clients import Driver, build, control
+    from . import adversity
+    from .clients import TIMEOUT, Driver, _limits, build, control
 except ImportError:  # run as a script, as run.py does
-    from clients import Driver, build, control  # type: ignore[no-redef]
+    import adversity  # type: ignore[no-redef]
+    from clients import TIMEOUT, Driver, _limits, build, control  # type: ignore[no-redef]
 
 #: Bytes per page for the RSS reading of /proc/self/statm.
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -213,11 +215,17 @@ async def bounded(
 
 async def run(spec: dict[str, Any]) -> dict[str, Any]:
     kind = spec["kind"]
+    if kind in ("slowuser", "cancel"):
+        common = {"limits": _limits(spec["pool"]), "timeout": TIMEOUT}
+        scenario = adversity.slow_user if kind == "slowuser" else adversity.cancel_storm
+        result = await scenario(spec, common)
+        result["peak_rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return result
     driver = await build(spec)
     result: dict[str, Any] = {}
     cut = False
     try:
-        if kind in ("steady", "overhead"):
+        if kind in ("steady", "overhead", "ladder"):
             await count_phase(driver.one, spec["concurrency"], spec["warmup"])
             gc.collect()
             tally, wall, cpu, cut = await bounded(

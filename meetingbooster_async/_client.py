@@ -17,6 +17,7 @@ from ._auth import MeetingBoosterAuth, SendContext
 from ._body import plain_async_body
 from ._errors import APITimeoutError, ClientClosedError, ConfigurationError, MeetingBoosterError
 from ._gate import InFlightGate
+from ._hotpath import HotPathMixin
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
@@ -52,7 +53,7 @@ class _RefuseAllCookies(DefaultCookiePolicy):
         return False
 
 
-class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
+class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
     """An ``httpx.AsyncClient`` for a MeetingBooster server, logged in on first use.
 
     Everything httpx does works unchanged and authenticated: ``await client.get(
@@ -132,7 +133,7 @@ class MeetingBoosterClient(APIResourcesMixin, httpx.AsyncClient):
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         if not keep_cookies and "cookies" not in kwargs:
             kwargs["cookies"] = CookieJar(policy=_RefuseAllCookies())
-        super().__init__(base_url=url, **kwargs)
+        super().__init__(base_url=url, keep_cookies=keep_cookies, **kwargs)
         if default_transport:
             speed_up_pool(self._transport)
         self._owns_auth = auth is None
@@ -463,7 +464,7 @@ def _fast_transport(kwargs: dict[str, Any]) -> httpx.AsyncBaseTransport:
     if "transport" in kwargs:
         raise ConfigurationError("give fast=True or transport=, not both")
     try:
-        from httpx_aiohttp import AiohttpTransport
+        from ._aiohttp_transport import AiohttpTransport
     except ImportError as exc:
         raise ConfigurationError(
             "fast=True needs the fast extra: pip install 'meetingbooster-async[fast]'"

@@ -172,7 +172,7 @@ async def test_max_in_flight_follows_the_pool_limits(fake: FakeServer) -> None:
     client = MeetingBoosterClient(
         BASE, username="a", password="b", limits=httpx.Limits(max_connections=7)
     )
-    assert client._gate is not None and client._gate.value == 7
+    assert client._gate is not None and client._gate.size == 7
     unlimited = MeetingBoosterClient(
         BASE, username="a", password="b", limits=httpx.Limits(max_connections=None)
     )
