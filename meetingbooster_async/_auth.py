@@ -284,6 +284,12 @@ class MeetingBoosterAuth(httpx.Auth):
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """httpx's async auth flow, for plain ``httpx.AsyncClient`` users of this auth.
+
+        Stamps the token (waiting for one if needed), and on a 401 from our origin reads it,
+        gets a new token once and replays. :class:`MeetingBoosterClient` does the same
+        around httpx's send instead, so that no in-flight slot is held while waiting.
+        """
         if not self.serves(request.url):
             yield _foreign(request)
             return
@@ -301,6 +307,7 @@ class MeetingBoosterAuth(httpx.Auth):
         self.replay_answered(request, response, token)
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
+        """httpx's sync auth flow (``httpx.Client``, many threads): the same rules, blocking."""
         if not self.serves(request.url):
             yield _foreign(request)
             return

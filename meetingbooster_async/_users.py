@@ -53,6 +53,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
 
     @property
     def username(self) -> str:
+        """The user this view acts as."""
         return self.auth.username
 
     @property
@@ -78,18 +79,23 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
         return self._client.stream(method, url, auth=self.auth, **kwargs)
 
     async def get(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """``httpx.AsyncClient.get`` as this user."""
         return await self.request("GET", url, **kwargs)
 
     async def post(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """``httpx.AsyncClient.post`` as this user."""
         return await self.request("POST", url, **kwargs)
 
     async def put(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """``httpx.AsyncClient.put`` as this user."""
         return await self.request("PUT", url, **kwargs)
 
     async def patch(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """``httpx.AsyncClient.patch`` as this user."""
         return await self.request("PATCH", url, **kwargs)
 
     async def delete(self, url: httpx.URL | str, **kwargs: Any) -> httpx.Response:
+        """``httpx.AsyncClient.delete`` as this user."""
         return await self.request("DELETE", url, **kwargs)
 
     async def login(self) -> None:
