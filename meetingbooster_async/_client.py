@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import math
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -21,7 +23,7 @@ from ._hotpath import HotPathMixin
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
-from ._tokens import AccessToken, TokenPolicy
+from ._tokens import TokenPolicy
 from ._transport import speed_up_pool
 from ._users import UserSession, sign_out_all
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
@@ -44,6 +46,8 @@ SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
 SIGNOUT_CONCURRENCY: Final = 64
 #: The auth our client passes to httpx for requests it stamps itself: a no-op flow.
 _STAMPED: Final = httpx.Auth()
+#: ``with`` target when a call has no overall deadline.
+_NO_DEADLINE: Final = contextlib.nullcontext()
 
 
 class _RefuseAllCookies(DefaultCookiePolicy):
@@ -200,59 +204,46 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
             raise ClientClosedError("Cannot send a request, as the client has been closed.")
         plain_async_body(request)
         deadline = request.extensions.get(DEADLINE_EXTENSION, self._deadline)
-        if deadline is None:
-            return await self._send_retrying(request, stream, auth, follow_redirects)
+        # The retry loop lives here, not in a helper: thousands of requests wait inside it at
+        # once, and each coroutine frame costs every one of them memory.
         try:
-            with anyio.fail_after(deadline):
-                return await self._send_retrying(request, stream, auth, follow_redirects)
+            with anyio.fail_after(deadline) if deadline is not None else _NO_DEADLINE:
+                policy = self._retry_policy_for(request)
+                attempt = 0
+                while True:
+                    try:
+                        response = await self._send_once(request, stream, auth, follow_redirects)
+                    except MeetingBoosterError:
+                        raise  # our own verdicts (token errors) are final here
+                    except httpx.TransportError as exc:
+                        delay = policy.delay_after_error(request, exc, attempt)
+                        reason = type(exc).__name__
+                        if delay is None or _no_retry(request, delay):
+                            _log_give_up(request, reason, attempt, policy)
+                            raise
+                    else:
+                        delay = policy.delay_after_status(
+                            request, response.status_code, response.headers, attempt
+                        )
+                        reason = f"HTTP {response.status_code}"
+                        if delay is None or _no_retry(request, delay):
+                            if response.status_code in policy.statuses:
+                                _log_give_up(request, reason, attempt, policy)
+                            return response
+                        await response.aclose()
+                    _log_retry(request, attempt, policy, delay, reason)
+                    await anyio.sleep(delay)
+                    if self.is_closed:
+                        raise ClientClosedError(
+                            "the client was closed while this request waited to retry"
+                        )
+                    attempt += 1
         except TimeoutError as exc:
+            if deadline is None:
+                raise
             raise APITimeoutError(
                 f"no response within the {deadline:g}s deadline", request=request
             ) from exc
-
-    async def _send_retrying(
-        self,
-        request: httpx.Request,
-        stream: bool,
-        auth: httpx.Auth | UseClientDefault | None,
-        follow_redirects: bool | UseClientDefault,
-    ) -> httpx.Response:
-        policy = self._retry_policy_for(request)
-        attempt = 0
-        while True:
-            try:
-                response = await self._send_once(request, stream, auth, follow_redirects)
-            except MeetingBoosterError:
-                raise  # our own verdicts (token errors) are final here
-            except httpx.TransportError as exc:
-                delay = policy.delay_after_error(request, exc, attempt)
-                reason = type(exc).__name__
-                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
-                    _log_give_up(request, reason, attempt, policy)
-                    raise
-            else:
-                delay = policy.delay_after_status(
-                    request, response.status_code, response.headers, attempt
-                )
-                reason = f"HTTP {response.status_code}"
-                if delay is None or not is_replayable(request) or _outlasts_deadline(delay):
-                    if response.status_code in policy.statuses:
-                        _log_give_up(request, reason, attempt, policy)
-                    return response
-                await response.aclose()
-            logger.debug(
-                "retry %d/%d of %s %s in %.2fs after %s",
-                attempt + 1,
-                policy.max_retries,
-                request.method,
-                safe_url(request.url),
-                delay,
-                reason,
-            )
-            await anyio.sleep(delay)
-            if self.is_closed:
-                raise ClientClosedError("the client was closed while this request waited to retry")
-            attempt += 1
 
     def _retry_policy_for(self, request: httpx.Request) -> RetryPolicy:
         override = request.extensions.get(RETRY_EXTENSION)
@@ -286,16 +277,33 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
         auth: httpx.Auth | UseClientDefault | None,
         follow_redirects: bool | UseClientDefault,
     ) -> httpx.Response:
-        """One attempt: token (no slot held), slot, newest token, send; one 401 recovery."""
+        """One attempt: token (no slot held), slot, newest token, send; one 401 recovery.
+
+        Written flat on purpose: thousands of requests wait here at once, and every extra
+        coroutine frame costs each of them memory (see the benchmarks' memory target).
+        """
+        gate = self._gate
         mb = self._auth_for(request, auth)
-        if mb is None:
-            await self._take_slot(request)
-            return await self._send_in_slot(request, stream, auth, follow_redirects)
-        if mb.usable_token() is None:
+        if mb is not None and mb.usable_token() is None:
             await mb.token_for(self._context_for(mb))  # wait for a token holding no slot
         replayed = False
         while True:
-            token = await self._take_slot_and_token(request, mb)
+            if gate is not None and not gate.try_take():
+                # Inline, not a helper: the waiters here are the deep queue (memory per frame).
+                pool = request.extensions.get("timeout", {}).get("pool")
+                with anyio.move_on_after(math.inf if pool is None else pool) as waited:
+                    await gate.slots.acquire()
+                if waited.cancelled_caught:
+                    raise gate.timed_out(request, pool)
+            if mb is None:
+                return await self._send_in_slot(request, stream, auth, follow_redirects)
+            token = mb.sendable()  # the newest valid token: replaced while we queued, fine
+            if token is None:
+                # It expired while this request queued: wait for the next one holding nothing.
+                if gate is not None:
+                    gate.give_back()
+                await mb.token_for(self._context_for(mb))
+                continue
             request.headers["Authorization"] = token.header
             response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
             if replayed:
@@ -312,25 +320,6 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
             await response.aclose()
             await mb.token_for(self._context_for(mb), rejected=token)
             replayed = True
-
-    async def _take_slot_and_token(
-        self, request: httpx.Request, mb: MeetingBoosterAuth
-    ) -> AccessToken:
-        """Hold a slot and return the newest valid token (waiting for one without a slot)."""
-        while True:
-            await self._take_slot(request)
-            current = mb.sendable()
-            if current is not None:
-                return current  # replaced while we queued: the newest goes out
-            # It expired while this request queued: wait for the next one holding nothing.
-            if self._gate is not None:
-                self._gate.give_back()
-            await mb.token_for(self._context_for(mb))
-
-    async def _take_slot(self, request: httpx.Request) -> None:
-        """Wait for an in-flight slot, bounded by the request's pool timeout like httpx."""
-        if self._gate is not None:
-            await self._gate.take(request)
 
     async def _send_in_slot(
         self,
@@ -452,6 +441,25 @@ def _log_give_up(request: httpx.Request, reason: str, attempt: int, policy: Retr
     logger.debug(
         "no retry of %s %s after %s: %s", request.method, safe_url(request.url), reason, why
     )
+
+
+def _log_retry(
+    request: httpx.Request, attempt: int, policy: RetryPolicy, delay: float, reason: str
+) -> None:
+    logger.debug(
+        "retry %d/%d of %s %s in %.2fs after %s",
+        attempt + 1,
+        policy.max_retries,
+        request.method,
+        safe_url(request.url),
+        delay,
+        reason,
+    )
+
+
+def _no_retry(request: httpx.Request, delay: float) -> bool:
+    """True if a retry is due but cannot happen: a one-shot body, or no time before the deadline."""
+    return not is_replayable(request) or _outlasts_deadline(delay)
 
 
 def _outlasts_deadline(delay: float) -> bool:

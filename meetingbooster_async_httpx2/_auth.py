@@ -286,6 +286,12 @@ class MeetingBoosterAuth(httpx2.Auth):
     async def async_auth_flow(
         self, request: httpx2.Request
     ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        """httpx2's async auth flow, for plain ``httpx2.AsyncClient`` users of this auth.
+
+        Stamps the token (waiting for one if needed), and on a 401 from our origin reads it,
+        gets a new token once and replays. :class:`MeetingBoosterClient` does the same
+        around httpx2's send instead, so that no in-flight slot is held while waiting.
+        """
         if not self.serves(request.url):
             yield _foreign(request)
             return
@@ -303,6 +309,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         self.replay_answered(request, response, token)
 
     def sync_auth_flow(self, request: httpx2.Request) -> Generator[httpx2.Request, httpx2.Response]:
+        """httpx2's sync auth flow (``httpx2.Client``, many threads): the same rules, blocking."""
         if not self.serves(request.url):
             yield _foreign(request)
             return

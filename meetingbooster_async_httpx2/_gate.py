@@ -21,39 +21,37 @@ __all__ = ["InFlightGate"]
 class InFlightGate:
     """``size`` slots; a streamed response keeps its slot until its body is closed."""
 
-    __slots__ = ("_slots", "size")
+    __slots__ = ("size", "slots")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self._slots = anyio.Semaphore(size)
+        self.slots = anyio.Semaphore(size)
 
     def __repr__(self) -> str:
-        return f"<InFlightGate {self._slots.value}/{self.size} free>"
+        return f"<InFlightGate {self.slots.value}/{self.size} free>"
 
-    async def take(self, request: httpx2.Request) -> None:
-        """Wait for a slot, at most the request's pool timeout (``None``: no bound)."""
+    def try_take(self) -> bool:
+        """Take a slot if one is free, without waiting (and without a checkpoint).
+
+        No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
+        slot means nobody is queued (a release hands the slot to a waiter directly).
+        """
         try:
-            # No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
-            # slot means nobody is queued (a release hands the slot to a waiter directly).
-            self._slots.acquire_nowait()
-            return
+            self.slots.acquire_nowait()
         except anyio.WouldBlock:
-            pass
-        pool = request.extensions.get("timeout", {}).get("pool")
-        if pool is None:
-            await self._slots.acquire()
-            return
-        with anyio.move_on_after(pool) as scope:
-            await self._slots.acquire()
-        if scope.cancelled_caught:
-            raise httpx2.PoolTimeout(
-                f"no in-flight slot within the {pool:g}s pool timeout (max_in_flight={self.size})",
-                request=request,
-            )
+            return False
+        return True
+
+    def timed_out(self, request: httpx2.Request, pool: float | None) -> httpx2.PoolTimeout:
+        """The error for a request that waited ``pool`` seconds for a slot in vain."""
+        return httpx2.PoolTimeout(
+            f"no in-flight slot within the {pool:g}s pool timeout (max_in_flight={self.size})",
+            request=request,
+        )
 
     def give_back(self) -> None:
-        """Release a slot taken with :meth:`take`."""
-        self._slots.release()
+        """Release a slot (taken with :meth:`try_take` or by waiting on :attr:`slots`)."""
+        self.slots.release()
 
     def hold_until_closed(self, response: httpx2.Response) -> None:
         """Give the slot back when ``response``'s streamed body is closed, not before."""

@@ -114,6 +114,11 @@ class RedisTokenStore:
             await self._redis.aclose()
 
     async def get(self, key: str) -> StoredToken | None:
+        """The tokens stored at ``key`` (Redis ``GET``), or ``None``.
+
+        Raises:
+            TokenStoreError: Redis failed or the stored value is unreadable.
+        """
         raw = await self._call("GET", self._redis.get(key))
         if raw is None:
             return None
@@ -125,15 +130,25 @@ class RedisTokenStore:
     async def compare_and_set(
         self, key: str, expected: StoredToken | None, new: StoredToken
     ) -> bool:
+        """Store ``new`` only if the stored value equals ``expected``; True if it did.
+
+        One Lua script, so the compare and the write are atomic; the key expires with
+        ``new.expires_at``.
+        """
         ttl_ms = max(1, int((new.expires_at - time.time()) * 1000))
         old = "" if expected is None else _encode(expected)
         script = self._redis.eval(_CAS, 1, key, old, _encode(new), ttl_ms)
         return bool(await self._call("compare-and-set", script))
 
     async def delete(self, key: str) -> None:
+        """Forget the tokens at ``key`` (Redis ``DEL``)."""
         await self._call("DEL", self._redis.delete(key))
 
     def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """``key``'s lock across processes and machines: ``SET {key}:lock NX PX lock_ttl``.
+
+        It expires after ``lock_ttl`` by itself, so a crashed holder cannot wedge the others.
+        """
         return self._locked(f"{key}:lock")
 
     @asynccontextmanager

@@ -36,6 +36,7 @@ class StoredToken:
     expires_at: float
 
     def to_json(self) -> dict[str, Any]:
+        """These tokens as a JSON-ready dict (the inverse of :meth:`from_json`)."""
         return attrs.asdict(self)
 
     @classmethod
@@ -88,15 +89,30 @@ class TokenStore(Protocol):
     stored value still equals ``expected`` (``None``: absent) and returns whether it did.
     """
 
-    async def get(self, key: str) -> StoredToken | None: ...
+    async def get(self, key: str) -> StoredToken | None:
+        """The tokens stored at ``key``, or ``None`` if there are none (or they expired)."""
+        ...
 
     async def compare_and_set(
         self, key: str, expected: StoredToken | None, new: StoredToken
-    ) -> bool: ...
+    ) -> bool:
+        """Store ``new`` at ``key`` only if the stored value equals ``expected``; True if it did.
 
-    async def delete(self, key: str) -> None: ...
+        ``expected=None`` means "only if nothing is stored". The entry should expire with
+        ``new.expires_at``.
+        """
+        ...
 
-    def lock(self, key: str) -> AbstractAsyncContextManager[None]: ...
+    async def delete(self, key: str) -> None:
+        """Forget the tokens at ``key`` (signout); no error if there are none."""
+        ...
+
+    def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """An async context manager holding ``key``'s lock, across every sharer of the store.
+
+        It must expire by itself, so a holder that crashed cannot wedge the others.
+        """
+        ...
 
 
 class MemoryTokenStore:
@@ -114,6 +130,7 @@ class MemoryTokenStore:
         return f"<MemoryTokenStore {len(self._data)} keys>"
 
     async def get(self, key: str) -> StoredToken | None:
+        """The tokens stored at ``key``, or ``None`` if there are none or they expired."""
         value = self._data.get(key)
         if value is not None and value.expires_at <= self._clock():
             del self._data[key]
@@ -123,12 +140,14 @@ class MemoryTokenStore:
     async def compare_and_set(
         self, key: str, expected: StoredToken | None, new: StoredToken
     ) -> bool:
+        """Store ``new`` only if the stored value equals ``expected``; True if it did."""
         if await self.get(key) != expected:
             return False
         self._data[key] = new
         return True
 
     async def delete(self, key: str) -> None:
+        """Forget the tokens at ``key``."""
         self._data.pop(key, None)
 
     @asynccontextmanager
@@ -138,4 +157,5 @@ class MemoryTokenStore:
             yield
 
     def lock(self, key: str) -> AbstractAsyncContextManager[None]:
+        """``key``'s lock, shared by every client of this store (an ``anyio.Lock`` per key)."""
         return self._locked(key)

@@ -6,42 +6,79 @@ httpcore2 checks every pooled connection for expiry each time it assigns a reque
 request); for an idle HTTP/1.1 connection that asks the stream ``get_extra_info("is_readable")``,
 which anyio answers by rebuilding a dict of socket attributes with a ``getpeername()`` system
 call on every call: ~35% of the client's CPU at 64 in flight (benchmarks/README.md). These
-streams look their raw socket up once; ``is_readable`` is then one ``poll()``, with the same
-meaning as httpcore2's own check. httpcore2's backend (anyio or trio) is kept underneath.
+streams look their raw socket up once; ``is_readable`` is then one ``poll()`` (``select()``
+where the platform has no ``poll``, as on Windows), with the same meaning as httpcore2's own
+check. httpcore2's backend (anyio or trio) is kept underneath.
+
+Portability: the speed-up reaches into one httpx2/httpcore2 private, the pool's
+``_network_backend``. :func:`speed_up_pool` checks it when the client is built; if a newer
+httpx2 or httpcore2 renames it or changes its type, the client keeps httpcore2's own backend and
+loses only the speed-up, never correctness. A stream without a raw socket asks httpcore2's
+stream, as before.
 """
 
 from __future__ import annotations
 
 import select
-import socket
 import ssl
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Final, Protocol, runtime_checkable
 
 import httpcore2
 import httpx2
 
-__all__ = ["CachedSocketBackend", "CachedSocketStream", "speed_up_pool"]
+from ._logging import logger
+
+__all__ = ["CachedSocketBackend", "CachedSocketStream", "Socket", "readable_check", "speed_up_pool"]
+
+#: The private names the speed-up needs: ``AsyncHTTPTransport._pool`` and the pool's
+#: ``_network_backend``. Kept in one place so a test can play a release that renamed them.
+POOL_ATTRIBUTE: Final = "_pool"
+BACKEND_ATTRIBUTE: Final = "_network_backend"
 
 
-def _readable(sock: socket.socket | None) -> bool:
-    """httpcore2's ``is_socket_readable``: an idle socket that is readable was closed by the peer."""
-    if sock is None:
-        return True
-    fd = sock.fileno()
-    if fd == -1:
-        return True
+@runtime_checkable
+class Socket(Protocol):
+    """What the check needs of a socket: a ``socket.socket`` on anyio, a trio socket on trio."""
+
+    def fileno(self) -> int: ...
+
+
+def _readable_poll(sock: Socket) -> bool:
     poller = select.poll()
-    poller.register(fd, select.POLLIN)
+    poller.register(sock.fileno(), select.POLLIN)
     return bool(poller.poll(0))
+
+
+def _readable_select(sock: Socket) -> bool:
+    readable, _, _ = select.select([sock], [], [], 0)
+    return bool(readable)
+
+
+def readable_check() -> Callable[[Socket], bool]:
+    """The readability test for this platform: ``poll()`` where it exists, else ``select()``."""
+    return _readable_poll if hasattr(select, "poll") else _readable_select
+
+
+def _readable(sock: Socket | None, check: Callable[[Socket], bool] | None = None) -> bool:
+    """httpcore2's ``is_socket_readable``: an idle socket that is readable was closed by the peer."""
+    if sock is None or sock.fileno() == -1:
+        return True
+    return (check or readable_check())(sock)
 
 
 class CachedSocketStream(httpcore2.AsyncNetworkStream):
     """A network stream that answers ``is_readable`` from its raw socket, looked up once."""
 
-    def __init__(self, stream: httpcore2.AsyncNetworkStream) -> None:
+    def __init__(
+        self,
+        stream: httpcore2.AsyncNetworkStream,
+        check: Callable[[Socket], bool] | None = None,
+    ) -> None:
         self._stream = stream
-        self._socket: socket.socket | None = stream.get_extra_info("socket")
+        self._check = check or readable_check()
+        raw = stream.get_extra_info("socket")
+        self._socket: Socket | None = raw if isinstance(raw, Socket) else None
 
     # The ``timeout`` parameters are httpcore2's interface (ASYNC109 does not apply).
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:  # noqa: ASYNC109
@@ -60,11 +97,13 @@ class CachedSocketStream(httpcore2.AsyncNetworkStream):
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> httpcore2.AsyncNetworkStream:
         tls = await self._stream.start_tls(ssl_context, server_hostname, timeout)
-        return CachedSocketStream(tls)
+        return CachedSocketStream(tls, self._check)
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            return _readable(self._socket)
+            if self._socket is None:  # no raw socket to poll: httpcore2's own answer
+                return self._stream.get_extra_info(info)
+            return _readable(self._socket, self._check)
         return self._stream.get_extra_info(info)
 
 
@@ -73,6 +112,7 @@ class CachedSocketBackend(httpcore2.AsyncNetworkBackend):
 
     def __init__(self, backend: httpcore2.AsyncNetworkBackend) -> None:
         self._backend = backend
+        self._check = readable_check()  # chosen once, when the client is built
 
     async def connect_tcp(
         self,
@@ -83,7 +123,7 @@ class CachedSocketBackend(httpcore2.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
         stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
-        return CachedSocketStream(stream)
+        return CachedSocketStream(stream, self._check)
 
     async def connect_unix_socket(
         self,
@@ -92,7 +132,7 @@ class CachedSocketBackend(httpcore2.AsyncNetworkBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
         stream = await self._backend.connect_unix_socket(path, timeout, socket_options)
-        return CachedSocketStream(stream)
+        return CachedSocketStream(stream, self._check)
 
     async def sleep(self, seconds: float) -> None:
         await self._backend.sleep(seconds)
@@ -102,13 +142,25 @@ def speed_up_pool(transport: httpx2.AsyncBaseTransport) -> bool:
     """Give an ``httpx2.AsyncHTTPTransport``'s pool the caching backend; True if it did.
 
     Must run before the pool opens its first connection. It reaches into httpx2/httpcore2
-    privates (``_pool._network_backend``), pinned by a test so an upgrade that renames them
-    fails loudly instead of silently losing the speed-up.
+    privates (``_pool._network_backend``); where they are missing or not what this module
+    expects (a newer httpx2 or httpcore2), it changes nothing and returns False: the client then
+    runs on httpcore2's own idle check, slower but equally correct. A test pins the privates, so
+    our own CI notices such an upgrade.
     """
-    pool = getattr(transport, "_pool", None)
-    backend = getattr(pool, "_network_backend", None)
-    if not isinstance(transport, httpx2.AsyncHTTPTransport) or backend is None:
+    if not isinstance(transport, httpx2.AsyncHTTPTransport):
+        return False
+    pool = getattr(transport, POOL_ATTRIBUTE, None)
+    backend = getattr(pool, BACKEND_ATTRIBUTE, None)
+    if not isinstance(pool, httpcore2.AsyncConnectionPool) or not isinstance(
+        backend, httpcore2.AsyncNetworkBackend
+    ):
+        logger.debug(
+            "httpx2 %s / httpcore2 %s: the pool's network backend was not found; "
+            "keeping httpcore2's own idle-connection check",
+            httpx2.__version__,
+            httpcore2.__version__,
+        )
         return False
     if not isinstance(backend, CachedSocketBackend):
-        pool._network_backend = CachedSocketBackend(backend)  # type: ignore[union-attr]
+        setattr(pool, BACKEND_ATTRIBUTE, CachedSocketBackend(backend))
     return True

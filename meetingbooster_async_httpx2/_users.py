@@ -55,6 +55,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
 
     @property
     def username(self) -> str:
+        """The user this view acts as."""
         return self.auth.username
 
     @property
@@ -80,18 +81,23 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
         return self._client.stream(method, url, auth=self.auth, **kwargs)
 
     async def get(self, url: httpx2.URL | str, **kwargs: Any) -> httpx2.Response:
+        """``httpx2.AsyncClient.get`` as this user."""
         return await self.request("GET", url, **kwargs)
 
     async def post(self, url: httpx2.URL | str, **kwargs: Any) -> httpx2.Response:
+        """``httpx2.AsyncClient.post`` as this user."""
         return await self.request("POST", url, **kwargs)
 
     async def put(self, url: httpx2.URL | str, **kwargs: Any) -> httpx2.Response:
+        """``httpx2.AsyncClient.put`` as this user."""
         return await self.request("PUT", url, **kwargs)
 
     async def patch(self, url: httpx2.URL | str, **kwargs: Any) -> httpx2.Response:
+        """``httpx2.AsyncClient.patch`` as this user."""
         return await self.request("PATCH", url, **kwargs)
 
     async def delete(self, url: httpx2.URL | str, **kwargs: Any) -> httpx2.Response:
+        """``httpx2.AsyncClient.delete`` as this user."""
         return await self.request("DELETE", url, **kwargs)
 
     async def login(self) -> None:
