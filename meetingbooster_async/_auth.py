@@ -213,8 +213,12 @@ class MeetingBoosterAuth(httpx.Auth):
 
     @property
     def signed_in(self) -> bool:
-        """True while this auth holds a refresh token (it logged in and did not sign out)."""
-        return self._tokens.has_refresh_token
+        """True while this auth holds a refresh token (it logged in and did not sign out).
+
+        Also while an exchange runs: a refresh spends the refresh token it sends, and the
+        session it renews is still open (``aclose()`` must sign it out).
+        """
+        return self._tokens.has_refresh_token or self._exchanges.inflight is not None
 
     @property
     def token_lifetime(self) -> float | None:
@@ -263,10 +267,15 @@ class MeetingBoosterAuth(httpx.Auth):
 
     def replay_answered(
         self, request: httpx.Request, response: httpx.Response, token: AccessToken
-    ) -> None:
-        """Record the answer to a replay with the fresh ``token`` (a 401 marks it futile)."""
-        if response.status_code == 401 and self.serves(response.request.url):
-            self._tokens.mark_futile(endpoint_of(request), token)
+    ) -> bool:
+        """Record the answer to a replay with the fresh ``token``; True: worth one more try.
+
+        A 401 to a token that was surely fresh marks the endpoint futile (False). A 401 to a
+        token already due when it was answered may be a real expiry in transit (True).
+        """
+        if response.status_code != 401 or not self.serves(response.request.url):
+            return False
+        return not self._tokens.mark_futile(endpoint_of(request), token)
 
     async def settle(self) -> None:
         """Wait until no token exchange runs (e.g. a refresh started in the background).

@@ -46,6 +46,8 @@ SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
 SIGNOUT_CONCURRENCY: Final = 64
 #: The auth our client passes to httpx for requests it stamps itself: a no-op flow.
 _STAMPED: Final = httpx.Auth()
+#: Replays after a 401: the second only when the first met a token that expired in transit.
+_MAX_REPLAYS: Final = 2
 #: ``with`` target when a call has no overall deadline.
 _NO_DEADLINE: Final = contextlib.nullcontext()
 
@@ -286,7 +288,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
         mb = self._auth_for(request, auth)
         if mb is not None and mb.usable_token() is None:
             await mb.token_for(self._context_for(mb))  # wait for a token holding no slot
-        replayed = False
+        replays = 0
         while True:
             if gate is not None and not gate.try_take():
                 # Inline, not a helper: the waiters here are the deep queue (memory per frame).
@@ -306,8 +308,9 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
                 continue
             request.headers["Authorization"] = token.header
             response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
-            if replayed:
-                mb.replay_answered(request, response, token)
+            if replays and (
+                replays >= _MAX_REPLAYS or not mb.replay_answered(request, response, token)
+            ):
                 return response
             try:
                 recover = mb.should_recover(request, response)
@@ -319,7 +322,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
             # Give the connection and the slot back before waiting for a new token.
             await response.aclose()
             await mb.token_for(self._context_for(mb), rejected=token)
-            replayed = True
+            replays += 1
 
     async def _send_in_slot(
         self,

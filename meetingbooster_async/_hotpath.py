@@ -129,6 +129,7 @@ class HotPathMixin(httpx.AsyncClient):
 
     @property
     def cookies(self) -> httpx.Cookies:
+        """httpx's ``cookies``: the jar (one that keeps nothing unless ``keep_cookies``)."""
         return self._hot_cookies
 
     @cookies.setter
@@ -138,6 +139,7 @@ class HotPathMixin(httpx.AsyncClient):
 
     @property
     def base_url(self) -> httpx.URL:
+        """httpx's ``base_url``; assigning it clears the cache of merged URLs."""
         return super().base_url
 
     @base_url.setter
@@ -147,6 +149,7 @@ class HotPathMixin(httpx.AsyncClient):
 
     @property
     def params(self) -> httpx.QueryParams:
+        """httpx's default ``params``; assigning them clears the cache of merged URLs."""
         return super().params
 
     @params.setter
@@ -156,6 +159,7 @@ class HotPathMixin(httpx.AsyncClient):
 
     @property
     def timeout(self) -> httpx.Timeout:
+        """httpx's default ``timeout``."""
         return super().timeout
 
     @timeout.setter

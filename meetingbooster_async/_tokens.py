@@ -123,7 +123,7 @@ class TokenManager:
     def valid(self) -> AccessToken | None:
         """The current token if it has not expired (it may be due for a refresh)."""
         token = self._access
-        if token is not None and self._clock() < token.expires_at:
+        if token is not None and self._clock() < token.send_by:
             return token
         return None
 
@@ -220,14 +220,15 @@ class TokenManager:
         del self._futile[endpoint]
         return False
 
-    def mark_futile(self, endpoint: str, token: AccessToken) -> None:
+    def mark_futile(self, endpoint: str, token: AccessToken) -> bool:
         """A fresh token got a 401 from ``endpoint`` too: stop refreshing for its 401s.
 
         Only while ``token`` is surely fresh (before its refresh is due): a replay that queued
-        past that may have met a real expiry, and proves nothing about the endpoint.
+        past that may have met a real expiry, and proves nothing about the endpoint. Returns
+        whether it marked the endpoint.
         """
         if self._clock() >= token.refresh_at:
-            return
+            return False
         logger.warning(
             "%s answered 401 to a freshly refreshed token of %s: its 401s are returned as "
             "they are for %gs",
@@ -239,6 +240,7 @@ class TokenManager:
         self._futile.move_to_end(endpoint)
         while len(self._futile) > _FUTILE_MEMORY:
             self._futile.popitem(last=False)
+        return True
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -266,7 +268,7 @@ class TokenManager:
         ):
             self._dead = current.value
             self._access = current = None
-        if current is not None and now < current.expires_at:
+        if current is not None and now < current.send_by:
             if now < current.refresh_at:
                 return current, False
             blocked = now < self._cooldown_until or now < self._backoff_until

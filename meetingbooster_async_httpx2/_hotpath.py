@@ -131,6 +131,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @property
     def cookies(self) -> httpx2.Cookies:
+        """httpx2's ``cookies``: the jar (one that keeps nothing unless ``keep_cookies``)."""
         return self._hot_cookies
 
     @cookies.setter
@@ -140,6 +141,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @property
     def base_url(self) -> httpx2.URL:
+        """httpx2's ``base_url``; assigning it clears the cache of merged URLs."""
         return super().base_url
 
     @base_url.setter
@@ -149,6 +151,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @property
     def params(self) -> httpx2.QueryParams:
+        """httpx2's default ``params``; assigning them clears the cache of merged URLs."""
         return super().params
 
     @params.setter
@@ -158,6 +161,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @property
     def timeout(self) -> httpx2.Timeout:
+        """httpx2's default ``timeout``."""
         return super().timeout
 
     @timeout.setter

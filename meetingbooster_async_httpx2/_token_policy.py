@@ -33,7 +33,10 @@ import httpx2
 from ._errors import MeetingBoosterError, OAuthError, OAuthResponseError
 from ._oauth import DEFAULT_APP_ID
 
-__all__ = ["AccessToken", "TokenPolicy", "is_refusal", "maybe_processed", "replay"]
+#: The most time before its expiry that a token stops being sent (see AccessToken.send_by).
+SEND_GUARD: Final = 10.0
+
+__all__ = ["SEND_GUARD", "AccessToken", "TokenPolicy", "is_refusal", "maybe_processed", "replay"]
 
 
 @attrs.frozen(kw_only=True)
@@ -47,6 +50,14 @@ class AccessToken:
     obtained_at: float
     refresh_at: float
     expires_at: float
+
+    @property
+    def send_by(self) -> float:
+        """The last moment to send it: a request takes time to reach the server, so a token
+        this close to its expiry (a quarter of its lifetime, at most :data:`SEND_GUARD`) is
+        not sent; its request waits for the refresh that has been running since
+        ``refresh_at``."""
+        return self.expires_at - min(SEND_GUARD, (self.expires_at - self.obtained_at) / 4)
 
 
 @attrs.frozen(kw_only=True)

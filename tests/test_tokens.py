@@ -432,3 +432,22 @@ def test_repr_shows_no_secret(manager: TokenManager) -> None:
     token = login(manager)
     for text in (repr(manager), repr(token), str(token)):
         assert "a1" not in text and "r1" not in text and "pw" not in text
+
+
+def test_a_token_is_not_sent_in_its_last_quarter_or_last_ten_seconds(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token = login(manager, "60")  # refresh due at 30; sent until 60 - min(10, 15) = 50
+    clock.advance(49.9)
+    assert manager.valid() is token
+    assert manager.check() == (token, True)  # still sent, while one refresh runs aside
+    clock.advance(0.1)
+    assert manager.valid() is None  # too close to expiry to reach the server in time
+    assert manager.check() == (None, True)  # this caller waits for the refresh
+
+
+def test_a_long_token_stops_being_sent_ten_seconds_before_expiry(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    token = login(manager, 1200)
+    assert token.send_by == token.expires_at - 10
