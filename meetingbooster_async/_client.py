@@ -349,7 +349,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
             gate.give_back()
         return response
 
-    def as_user(self, username: str, password: str) -> UserSession[MeetingBoosterClient]:
+    def as_user(self, username: str, password: str) -> UserSession:
         """A view of this client that acts as another user, through the same pool.
 
         Each user gets their own tokens, single flight and cooldown (a sibling of this

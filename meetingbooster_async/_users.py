@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import anyio
 import httpx
@@ -16,12 +16,8 @@ from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 __all__ = ["UserSession", "sign_out_all"]
 
-#: The client a session sends through (a MeetingBoosterClient; kept generic so this module
-#: needs no import of the client's, which imports this one).
-ClientT = TypeVar("ClientT", bound=httpx.AsyncClient)
 
-
-class UserSession(APIResourcesMixin, Generic[ClientT]):
+class UserSession(APIResourcesMixin):
     """A light view of a :class:`MeetingBoosterClient` that authenticates as another user.
 
     Made by :meth:`MeetingBoosterClient.as_user`. It holds two references and nothing else:
@@ -40,7 +36,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
 
     def __init__(
         self,
-        client: ClientT,
+        client: httpx.AsyncClient,
         auth: MeetingBoosterAuth,
         context: Callable[[MeetingBoosterAuth], SendContext],
     ) -> None:
@@ -64,7 +60,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
         return paths
 
     @property
-    def client(self) -> ClientT:
+    def client(self) -> httpx.AsyncClient:
         """The shared client this view sends through."""
         return self._client
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import anyio
 import httpx2
@@ -18,12 +18,8 @@ from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 __all__ = ["UserSession", "sign_out_all"]
 
-#: The client a session sends through (a MeetingBoosterClient; kept generic so this module
-#: needs no import of the client's, which imports this one).
-ClientT = TypeVar("ClientT", bound=httpx2.AsyncClient)
 
-
-class UserSession(APIResourcesMixin, Generic[ClientT]):
+class UserSession(APIResourcesMixin):
     """A light view of a :class:`MeetingBoosterClient` that authenticates as another user.
 
     Made by :meth:`MeetingBoosterClient.as_user`. It holds two references and nothing else:
@@ -42,7 +38,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
 
     def __init__(
         self,
-        client: ClientT,
+        client: httpx2.AsyncClient,
         auth: MeetingBoosterAuth,
         context: Callable[[MeetingBoosterAuth], SendContext],
     ) -> None:
@@ -66,7 +62,7 @@ class UserSession(APIResourcesMixin, Generic[ClientT]):
         return paths
 
     @property
-    def client(self) -> ClientT:
+    def client(self) -> httpx2.AsyncClient:
         """The shared client this view sends through."""
         return self._client
 
