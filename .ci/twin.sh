@@ -9,7 +9,7 @@ python3 -m venv .venv-httpx2
 # shellcheck disable=SC1091
 . .venv-httpx2/bin/activate
 python -m pip install --quiet --upgrade pip
-python -m pip install --quiet -e '.[httpx2,test]'
+python -m pip install --quiet -e '.[httpx2,test]' --group dev
 
 echo "== twin up to date";     python tools/generate_httpx2.py --check
 echo "== ruff check (twin)";   ruff check meetingbooster_async_httpx2 tools
