@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import aiohttp
 import anyio
 import httpx
-import httpx_aiohttp
 import pytest
+from httpx_aiohttp import AiohttpTransport as AdapterTransport
 from httpx_aiohttp.transport import map_aiohttp_exceptions
 
 from meetingbooster_async._aiohttp_transport import (
@@ -149,7 +149,7 @@ async def test_each_error_maps_as_the_adapter_does(
     handler, timeout, pinned = CASES[case]
     url = closed_port() if handler is None else await serve(handler)
     ours = await outcome(AiohttpTransport(), url, timeout)
-    theirs = await outcome(httpx_aiohttp.AiohttpTransport(), url, timeout)
+    theirs = await outcome(AdapterTransport(), url, timeout)
     assert ours is theirs is pinned
 
 
@@ -160,7 +160,7 @@ async def test_pool_timeout_maps_as_the_adapter_does(
     results = []
     for transport in (
         AiohttpTransport(limits=httpx.Limits(max_connections=1)),
-        httpx_aiohttp.AiohttpTransport(limits=httpx.Limits(max_connections=1)),
+        AdapterTransport(limits=httpx.Limits(max_connections=1)),
     ):
         timeout = httpx.Timeout(5.0, pool=0.2).as_dict()
         holder = httpx.Request("GET", url, extensions={"timeout": timeout})
@@ -177,7 +177,7 @@ async def test_pool_timeout_maps_as_the_adapter_does(
 
 
 async def test_unsupported_scheme_maps_as_the_adapter_does() -> None:
-    for transport in (AiohttpTransport(), httpx_aiohttp.AiohttpTransport()):
+    for transport in (AiohttpTransport(), AdapterTransport()):
         assert await outcome(transport, "ftp://127.0.0.1/x") is httpx.UnsupportedProtocol
 
 

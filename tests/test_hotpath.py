@@ -288,7 +288,9 @@ async def test_no_cycle_left_once_the_body_is_read(
     finally:
         gc.enable()
     # httpx's own path (the fallback) leaves the response/stream cycle to the collector.
-    assert freed_by_refcount is private_hooks
+    # Our path must free it by refcount; httpx's own path (the fallback) may leave the cycle
+    # to the collector (httpx 0.28 does, httpx2 does not): only ours is a promise.
+    assert freed_by_refcount or not private_hooks
 
 
 def test_private_hooks_are_there() -> None:
