@@ -112,7 +112,10 @@ async def sign_out_all(
     within: float,
     concurrency: int,
 ) -> None:
-    """Sign out every auth that is signed in: concurrently, ``within`` seconds in all.
+    """Sign out every auth that is signed in: concurrently, within a bounded time in all.
+
+    The bound is ``within`` seconds plus 10 ms per session to sign out (1,000 sessions: 15 s),
+    so a close with many ``as_user`` sessions is not cut short on a busy machine.
 
     Shielded (a client closed while being cancelled still signs out) but bounded; a failed
     signout is logged, not raised.
@@ -129,7 +132,7 @@ async def sign_out_all(
             except MeetingBoosterError as exc:
                 logger.warning("signout of %s on close failed: %s", auth.username, exc)
 
-    with anyio.CancelScope(shield=True), anyio.move_on_after(within):
+    with anyio.CancelScope(shield=True), anyio.move_on_after(within + 0.01 * len(signed_in)):
         async with anyio.create_task_group() as tg:
             for auth in signed_in:
                 tg.start_soon(one, auth)
