@@ -1,8 +1,9 @@
 """Every reference in the repository resolves inside it.
 
 The code cites the API it relies on as ``docs/meetingbooster-api.md §1.8``: each cited section
-must exist there. Documents outside the repository (a ``../shared`` folder, "field notes", a
-bare "reference §…") are not to be cited at all: say it in place, or in ``docs/``.
+must exist there. Documents outside the repository (a shared folder beside it, notes kept
+elsewhere, a bare reference section mark) are not to be cited at all: say it in place, or in
+``docs/``. The patterns are in ``OUTSIDE`` below, built from parts so this file passes.
 """
 
 from __future__ import annotations
