@@ -11,8 +11,8 @@ Sybil finds the snippets: it reads Markdown code fences (also indented ones, in 
 compiles each with its document's file name and line numbers, so a failing snippet's traceback
 points into the Markdown file.
 
-The same snippets are type-checked with ``mypy --strict`` in CI (mypy is a developer tool, not
-a test dependency): ``python -m tests.test_docs_snippets`` writes them to a temporary folder,
+The same snippets are type-checked with ``mypy --strict`` in CI, as a step of its own:
+``python -m tests.test_docs_snippets`` writes them to a temporary folder,
 line numbers kept, and runs mypy on them.
 """
 
