@@ -45,7 +45,7 @@ from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
 from ._retry import RetryPolicy, is_replayable
 from ._security import Origin, check_secure_url, origin_of, safe_url
 from ._store import TokenStore
-from ._token_policy import AccessToken, TokenPolicy, replay
+from ._token_policy import MAX_REPLAYS, AccessToken, TokenPolicy, replay
 from ._tokens import TokenManager
 
 __all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
@@ -305,15 +305,15 @@ class MeetingBoosterAuth(httpx.Auth):
         token = self._tokens.usable() or await self._atoken(NO_CONTEXT)
         request.headers["Authorization"] = token.header
         response = yield request
-        if not self.should_recover(request, response):
-            return
-        # Release the connection before waiting for a token: with every connection held by
-        # an unread 401, the refresh itself could never get one.
-        await response.aread()
-        token = await self._atoken(NO_CONTEXT, rejected=token)
-        request.headers["Authorization"] = token.header
-        response = yield request
-        self.replay_answered(request, response, token)
+        replays = 0
+        while self.worth_replay(request, response, token, replays):
+            # Release the connection before waiting for a token: with every connection held
+            # by an unread 401, the refresh itself could never get one.
+            await response.aread()
+            token = await self._atoken(NO_CONTEXT, rejected=token)
+            request.headers["Authorization"] = token.header
+            response = yield request
+            replays += 1
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response]:
         """httpx's sync auth flow (``httpx.Client``, many threads): the same rules, blocking."""
@@ -323,13 +323,26 @@ class MeetingBoosterAuth(httpx.Auth):
         token = self._tokens.usable() or self._acquire()
         request.headers["Authorization"] = token.header
         response = yield request
-        if not self.should_recover(request, response):
-            return
-        response.read()
-        token = self._acquire(rejected=token)
-        request.headers["Authorization"] = token.header
-        response = yield request
-        self.replay_answered(request, response, token)
+        replays = 0
+        while self.worth_replay(request, response, token, replays):
+            response.read()
+            token = self._acquire(rejected=token)
+            request.headers["Authorization"] = token.header
+            response = yield request
+            replays += 1
+
+    def worth_replay(
+        self, request: httpx.Request, response: httpx.Response, token: AccessToken, replays: int
+    ) -> bool:
+        """True if ``response`` (to ``request`` stamped with ``token``, after ``replays``
+        replays) is a 401 worth a new token and another replay: the rule of both flows and of
+        :class:`MeetingBoosterClient`'s send loop. Raises :class:`RequestNotReplayableError`
+        when a replay is due but the body was a one-shot stream."""
+        if replays and (
+            replays >= MAX_REPLAYS or not self.replay_answered(request, response, token)
+        ):
+            return False
+        return self.should_recover(request, response)
 
     def _enter(self, world: str) -> None:
         # The two flows guard one token state with two different locks: one world per auth.

@@ -23,7 +23,7 @@ from ._hotpath import HotPathMixin
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
 from ._security import check_secure_url, safe_url
 from ._store import TokenStore
-from ._tokens import TokenPolicy
+from ._token_policy import TokenPolicy
 from ._transport import speed_up_pool
 from ._users import UserSession, sign_out_all
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
@@ -47,8 +47,6 @@ SIGNOUT_ON_CLOSE_TIMEOUT: Final = 5.0
 SIGNOUT_CONCURRENCY: Final = 128
 #: The auth our client passes to httpx for requests it stamps itself: a no-op flow.
 _STAMPED: Final = httpx.Auth()
-#: Replays after a 401: the second only when the first met a token that expired in transit.
-_MAX_REPLAYS: Final = 2
 #: ``with`` target when a call has no overall deadline.
 _NO_DEADLINE: Final = contextlib.nullcontext()
 
@@ -309,12 +307,8 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
                 continue
             request.headers["Authorization"] = token.header
             response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
-            if replays and (
-                replays >= _MAX_REPLAYS or not mb.replay_answered(request, response, token)
-            ):
-                return response
             try:
-                recover = mb.should_recover(request, response)
+                recover = mb.worth_replay(request, response, token, replays)
             except MeetingBoosterError:
                 await response.aclose()
                 raise

@@ -17,6 +17,8 @@ refresh grant sent                its refresh token is spent: never sent again, 
 ``expires_in`` unusable           token kept, ``default_lifetime`` assumed, warned once
 401 after a fresh refresh         that endpoint is marked futile for ``futile_401_interval``:
                                   its 401s are returned as they are, no /oauth call
+401 to a replay whose token was   replayed again with the next token, up to ``MAX_REPLAYS``
+already due when answered         in all (an overloaded process: tokens age in transit)
 ================================  ===========================================================
 """
 
@@ -33,8 +35,21 @@ from ._oauth import DEFAULT_APP_ID
 
 #: The most time before its expiry that a token stops being sent (see AccessToken.send_by).
 SEND_GUARD: Final = 10.0
+#: Replays of one request after 401s. The first is always made; each further one only when the
+#: token it carried was already due for refresh when its 401 came back, so the 401 may be an
+#: expiry in transit (a process so loaded that requests take a good part of a token's life to
+#: reach the server). A 401 to a token that was surely fresh ends the replays at once.
+MAX_REPLAYS: Final = 4
 
-__all__ = ["SEND_GUARD", "AccessToken", "TokenPolicy", "is_refusal", "maybe_processed", "replay"]
+__all__ = [
+    "MAX_REPLAYS",
+    "SEND_GUARD",
+    "AccessToken",
+    "TokenPolicy",
+    "is_refusal",
+    "maybe_processed",
+    "replay",
+]
 
 
 @attrs.frozen(kw_only=True)
