@@ -15,9 +15,7 @@ What the next caller does after each ``/oauth`` outcome is the table in
 
 from __future__ import annotations
 
-import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Generator
 from typing import Final
 
@@ -33,6 +31,7 @@ from ._errors import (
     OAuthError,
     OAuthResponseError,
 )
+from ._futile import FutileEndpoints
 from ._logging import logger
 from ._oauth import (
     Credentials,
@@ -42,6 +41,7 @@ from ._oauth import (
     parse_token_response,
     redacted_response,
 )
+from ._oauth_guard import OAuthGuard
 from ._security import safe_url
 from ._store import StoredToken, token_key
 from ._token_policy import AccessToken, TokenPolicy, is_refusal, maybe_processed, replay
@@ -51,8 +51,6 @@ __all__ = ["AccessToken", "GrantFlow", "TokenManager", "TokenPolicy"]
 #: A grant exchange: yields /oauth requests, receives their read responses, returns its result.
 GrantFlow = Generator[httpx2.Request, httpx2.Response, "AccessToken"]
 
-#: How many endpoints the futile-401 memory keeps (oldest forgotten first).
-_FUTILE_MEMORY: Final = 256
 #: How many spent refresh tokens are remembered (a store may still hold one of them).
 _SPENT_MEMORY: Final = 8
 
@@ -84,12 +82,8 @@ class TokenManager:
         self._generation = 0
         #: Bumped when an attempt ends; a waiter that saw another epoch shares its outcome.
         self.epoch = 0
-        self._last_failure: MeetingBoosterError | None = None
-        self._cooldown_until = -math.inf
-        self._cooldown_error: OAuthError | None = None
-        self._backoff_until = -math.inf
-        self._backoff = 0.0
-        self._futile: OrderedDict[str, float] = OrderedDict()
+        self._guard = OAuthGuard(self._policy, clock, credentials.username)
+        self._futile = FutileEndpoints(self._policy, clock, credentials.username)
         self._warned_lifetime = False
 
     def __repr__(self) -> str:
@@ -131,7 +125,7 @@ class TokenManager:
 
     def cooldown_remaining(self) -> float:
         """Seconds until ``/oauth`` may be called again for this identity (0 if it may)."""
-        return max(0.0, self._cooldown_until - self._clock())
+        return self._guard.cooldown_remaining()
 
     def for_credentials(self, credentials: Credentials) -> TokenManager:
         """A fresh manager for another identity with this one's settings (no state shared)."""
@@ -208,41 +202,17 @@ class TokenManager:
         """Drop every token without telling the server (e.g. after a failed signout)."""
         self._access = None
         self._refresh_token = None
-        self._last_failure = None
+        self._guard.last_failure = None
 
     # -- 401s ----------------------------------------------------------------------------
 
     def is_futile(self, endpoint: str) -> bool:
         """True if a refresh recently did not cure a 401 from ``endpoint`` (method and path)."""
-        until = self._futile.get(endpoint)
-        if until is None:
-            return False
-        if self._clock() < until:
-            return True
-        del self._futile[endpoint]
-        return False
+        return endpoint in self._futile
 
     def mark_futile(self, endpoint: str, token: AccessToken) -> bool:
-        """A fresh token got a 401 from ``endpoint`` too: stop refreshing for its 401s.
-
-        Only while ``token`` is surely fresh (before its refresh is due): a replay that queued
-        past that may have met a real expiry, and proves nothing about the endpoint. Returns
-        whether it marked the endpoint.
-        """
-        if self._clock() >= token.refresh_at:
-            return False
-        logger.warning(
-            "%s answered 401 to a freshly refreshed token of %s: its 401s are returned as "
-            "they are for %gs",
-            endpoint,
-            self.username,
-            self._policy.futile_401_interval,
-        )
-        self._futile[endpoint] = self._clock() + self._policy.futile_401_interval
-        self._futile.move_to_end(endpoint)
-        while len(self._futile) > _FUTILE_MEMORY:
-            self._futile.popitem(last=False)
-        return True
+        """A fresh ``token`` got a 401 from ``endpoint`` too; see :class:`FutileEndpoints`."""
+        return self._futile.mark(endpoint, token)
 
     # -- deciding ------------------------------------------------------------------------
 
@@ -273,11 +243,11 @@ class TokenManager:
         if current is not None and now < current.send_by:
             if now < current.refresh_at:
                 return current, False
-            blocked = now < self._cooldown_until or now < self._backoff_until
-            return current, not blocked
-        if seen_epoch is not None and seen_epoch != self.epoch and self._last_failure:
-            raise replay(self._last_failure)
-        self._raise_if_blocked(now)
+            return current, not self._guard.blocked(now)
+        failure = self._guard.last_failure
+        if seen_epoch is not None and seen_epoch != self.epoch and failure is not None:
+            raise replay(failure)
+        self._guard.raise_if_blocked(now)
         return None, True
 
     def acquire(
@@ -312,17 +282,14 @@ class TokenManager:
         except MeetingBoosterError as exc:
             self.epoch += 1
             if fallback is None:
-                self._last_failure = exc
-                self._start_backoff(exc)
+                self._guard.failed(exc)
                 raise
             retry = min(self._policy.proactive_retry, (fallback.expires_at - now) / 2)
             logger.warning("proactive token refresh failed (%s); keeping the current token", exc)
             self._access = attrs.evolve(fallback, refresh_at=now + retry)
             return self._access
         self.epoch += 1
-        self._last_failure = None
-        self._backoff = 0.0
-        self._backoff_until = -math.inf
+        self._guard.succeeded()
         return token
 
     def signout(self) -> Generator[httpx2.Request, httpx2.Response, None]:
@@ -348,7 +315,7 @@ class TokenManager:
         if isinstance(error, InvalidGrantError):
             return
         if error is not None:
-            self._start_cooldown(error, "signout")
+            self._guard.refused(error, "signout")
             raise error
         raise OAuthResponseError(
             f"signout answered HTTP {response.status_code} without a JSOAuthError body",
@@ -409,7 +376,7 @@ class TokenManager:
         try:
             grant = parse_token_response(response, grant_type=grant_type)
         except OAuthError as exc:
-            self._start_cooldown(exc, grant_type)
+            self._guard.refused(exc, grant_type)
             raise
         except OAuthResponseError as exc:
             if grant_type == "password" and is_refusal(exc):
@@ -422,7 +389,7 @@ class TokenManager:
                     status_code=exc.status_code,
                     response=exc.response,
                 )
-                self._start_cooldown(refusal, grant_type)
+                self._guard.refused(refusal, grant_type)
                 raise refusal from exc
             raise
         lifetime = self._lifetime(grant.expires_in, grant.expires_in_valid)
@@ -464,33 +431,3 @@ class TokenManager:
         if expires_in is None:
             return policy.default_lifetime
         return max(expires_in, policy.min_lifetime)
-
-    def _start_cooldown(self, error: OAuthError, grant_type: GrantType) -> None:
-        wait = error.retry_in_seconds
-        if isinstance(error, LoginFailedError) or grant_type == "password":
-            wait = max(wait, self._policy.login_failure_cooldown)
-        logger.warning("%s grant refused for %s: %s", grant_type, self.username, error)
-        if wait > 0:
-            until = self._clock() + wait
-            if until > self._cooldown_until:
-                self._cooldown_until = until
-                self._cooldown_error = error
-
-    def _start_backoff(self, exc: MeetingBoosterError) -> None:
-        if isinstance(exc, OAuthError):
-            return  # a verdict: the cooldown it asked for (if any) already runs
-        policy = self._policy
-        self._backoff = min(policy.failure_backoff_max, self._backoff * 2 or policy.failure_backoff)
-        self._backoff_until = self._clock() + self._backoff
-        logger.warning(
-            "token exchange for %s failed (%s); next attempt in %gs",
-            self.username,
-            exc,
-            self._backoff,
-        )
-
-    def _raise_if_blocked(self, now: float) -> None:
-        if self._cooldown_error is not None and now < self._cooldown_until:
-            raise self._cooldown_error.with_remaining(math.ceil(self._cooldown_until - now))
-        if self._last_failure is not None and now < self._backoff_until:
-            raise replay(self._last_failure, self._backoff_until - now)

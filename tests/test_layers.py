@@ -31,9 +31,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "_version", "_enums", "_models", "_errors", "_logging", "_api_error", "_retry_after",
     ),
     "Pure rules": (
-        "_security", "_retry", "_oauth", "_token_policy", "_tokens", "_store", "_paging", "_wire",
-        "_converter",
-        "_body",
+        "_security", "_retry", "_oauth", "_token_policy", "_oauth_guard", "_futile", "_tokens",
+        "_store", "_paging", "_wire", "_converter", "_body",
     ),
     "I/O": (
         "_oauth_sender", "_transport", "_redis_store", "_exchange", "_auth", "_gate",
