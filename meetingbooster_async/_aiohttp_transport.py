@@ -97,8 +97,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     """An ``httpx.AsyncBaseTransport`` sending through one ``aiohttp.ClientSession``.
 
     Args:
-        verify, cert, trust_env: as ``httpx.AsyncHTTPTransport`` (an SSL context is built
-            from them once).
+        verify: as ``httpx.AsyncHTTPTransport`` (one SSL context is built from ``verify``,
+            ``cert`` and ``trust_env``, once).
+        cert: as ``httpx.AsyncHTTPTransport``.
+        trust_env: as ``httpx.AsyncHTTPTransport``.
         limits: ``max_connections`` becomes the connector's ``limit``, ``keepalive_expiry``
             its ``keepalive_timeout``.
 

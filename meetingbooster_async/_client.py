@@ -74,7 +74,8 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
 
     Args:
         base_url: the server root (``/oauth`` and ``/api/v1/…`` sit below it).
-        username, password: log in as this user (or give ``auth=`` instead).
+        username: log in as this user (or give ``auth=`` instead).
+        password: the user's password (or give ``auth=`` instead).
         auth: a :class:`MeetingBoosterAuth` to use instead of username and password.
         token_url: the token endpoint; default ``{base_url}/oauth`` (the docs put it at the
             server root; an install under a virtual directory may differ).

@@ -89,11 +89,13 @@ class TokenPolicy:
             be retried in a loop: account lockout).
         proactive_retry: after a failed proactive refresh (the old token still valid), wait
             this long, or half the remaining lifetime if shorter, before trying again.
-        failure_backoff, failure_backoff_max: after an exchange failed for a reason that is
-            not a verdict (timeout, 5xx, reset, garbage), no new exchange for this long; it
-            doubles with each failure in a row up to the max, and a success resets it.
+        failure_backoff: after an exchange failed for a reason that is not a verdict
+            (timeout, 5xx, reset, garbage), no new exchange for this long; it doubles with
+            each failure in a row up to ``failure_backoff_max``, and a success resets it.
+        failure_backoff_max: the longest that backoff grows to.
         futile_401_interval: after a 401 survived a fresh refresh, that endpoint's 401s are
             not recovered for this long (a licence the user lacks is not cured by tokens).
+        app_id: sent on every grant; the docs say it is always ``Api``.
     """
 
     refresh_margin: float = 60.0

@@ -99,8 +99,10 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
     """An ``httpx2.AsyncBaseTransport`` sending through one ``aiohttp.ClientSession``.
 
     Args:
-        verify, cert, trust_env: as ``httpx2.AsyncHTTPTransport`` (an SSL context is built
-            from them once).
+        verify: as ``httpx2.AsyncHTTPTransport`` (one SSL context is built from ``verify``,
+            ``cert`` and ``trust_env``, once).
+        cert: as ``httpx2.AsyncHTTPTransport``.
+        trust_env: as ``httpx2.AsyncHTTPTransport``.
         limits: ``max_connections`` becomes the connector's ``limit``, ``keepalive_expiry``
             its ``keepalive_timeout``.
 

@@ -100,8 +100,9 @@ class MeetingBoosterAuth(httpx2.Auth):
             body) are retried; a JSOAuthError never is. Default: 2 retries from 0.2 s.
         token_policy: the finer token rules (backoff after failures, minimum lifetime, the
             futile-401 interval); see :class:`TokenPolicy`. Overrides the single knobs above.
-        transport, sync_transport: where ``/oauth`` calls go when no client offers its own
-            (a :class:`MeetingBoosterClient` sends them through its own transport).
+        transport: where async ``/oauth`` calls go when no client offers its own (a
+            :class:`MeetingBoosterClient` sends them through its own transport).
+        sync_transport: the same for sync ``/oauth`` calls (from an ``httpx2.Client``).
         clock: a monotonic clock in seconds (inject one in tests).
     """
 

@@ -91,7 +91,9 @@ def test_every_python_fence_is_collected() -> None:
         fences = len(PYTHON_FENCE.findall(path.read_text()))
         collected = sum(1 for snippet in SNIPPETS if snippet.path == path)
         assert collected == fences, f"{path.relative_to(ROOT)}: {collected} of {fences} collected"
-    assert sum(1 for s in SNIPPETS if s.path.name == "README.md") >= 8
+    # README is the short version: its quick start and the twin's (which .ci/twin.sh runs); the
+    # guide's examples live in docs/.
+    assert sum(1 for s in SNIPPETS if s.path.name == "README.md") >= 2
     assert len(SNIPPETS) >= 20
 
 
