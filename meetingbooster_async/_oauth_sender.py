@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Final
+from collections.abc import Generator
+from typing import Final, TypeVar
 
 import anyio
 import httpx
 
-from ._errors import APIConnectionError, APITimeoutError, CallerDeadlineError
+from ._errors import APIConnectionError, APITimeoutError, CallerDeadlineError, MeetingBoosterError
 from ._logging import logger
 from ._oauth import parse_oauth_error
 from ._retry import RetryPolicy
 from ._security import safe_url
+
+_T = TypeVar("_T")
 
 __all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted", "tighter_timeout"]
 
@@ -181,6 +184,21 @@ class TokenSender:
             _log_retry(request, attempt, delay)
             time.sleep(delay)
             attempt += 1
+
+    def drive(self, flow: Generator[httpx.Request, httpx.Response, _T], deadline: float) -> _T:
+        """Run a sans-I/O token flow in this thread: send what it yields, give back what came."""
+        try:
+            request = next(flow)
+            while True:
+                try:
+                    response = self.send(request, deadline)
+                except MeetingBoosterError as exc:
+                    request = flow.throw(exc)
+                else:
+                    request = flow.send(response)
+        except StopIteration as stop:
+            result: _T = stop.value
+            return result
 
     async def aclose(self) -> None:
         if self.owns_transport and self.transport is not None:

@@ -25,7 +25,7 @@ import copy
 import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Generator
-from typing import Final, TypeVar
+from typing import Final
 
 import anyio
 import anyio.abc
@@ -36,31 +36,23 @@ from ._errors import (
     APIConnectionError,
     CallerDeadlineError,
     ConfigurationError,
-    MeetingBoosterError,
     OAuthError,
-    RequestNotReplayableError,
 )
 from ._exchange import NO_CONTEXT, Exchanges, SendContext
 from ._logging import install_header_masking
 from ._oauth import DEFAULT_APP_ID, Credentials
 from ._oauth_sender import DEFAULT_TOKEN_RETRY, TokenSender
-from ._retry import RetryPolicy, is_replayable
+from ._recovery import worth_replay
+from ._retry import RetryPolicy
 from ._security import Origin, check_secure_url, origin_of, safe_url
 from ._store import TokenStore
-from ._token_policy import MAX_REPLAYS, AccessToken, TokenPolicy, replay
+from ._token_policy import AccessToken, TokenPolicy, replay
 from ._tokens import TokenManager
 
 __all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
 
-_T = TypeVar("_T")
-
 #: The most times a caller re-decides after waiting for an exchange (each wait is bounded).
 _MAX_ROUNDS: Final = 4
-
-
-def endpoint_of(request: httpx2.Request) -> str:
-    """``"GET /api/v1/x"``: what the futile-401 memory is keyed by (no query: sync tokens)."""
-    return f"{request.method} {request.url.path}"
 
 
 class MeetingBoosterAuth(httpx2.Auth):
@@ -249,37 +241,6 @@ class MeetingBoosterAuth(httpx2.Auth):
         """The newest token that has not expired (re-checked once a request has its slot)."""
         return self._tokens.valid()
 
-    def should_recover(self, request: httpx2.Request, response: httpx2.Response) -> bool:
-        """True if a 401 is worth a new token and one replay (both flows and the client ask).
-
-        Not for a 401 from another origin (a redirect target), nor from an endpoint where a
-        fresh token was just refused too. Raises :class:`RequestNotReplayableError` when a
-        replay is due but the body was a one-shot stream.
-        """
-        if response.status_code != 401:
-            return False
-        if not self.serves(response.request.url):
-            return False
-        if self._tokens.is_futile(endpoint_of(request)):
-            return False
-        if not is_replayable(request):
-            raise RequestNotReplayableError(
-                "401 needs a retry with a fresh token, but the request body was a stream"
-            )
-        return True
-
-    def replay_answered(
-        self, request: httpx2.Request, response: httpx2.Response, token: AccessToken
-    ) -> bool:
-        """Record the answer to a replay with the fresh ``token``; True: worth one more try.
-
-        A 401 to a token that was surely fresh marks the endpoint futile (False). A 401 to a
-        token already due when it was answered may be a real expiry in transit (True).
-        """
-        if response.status_code != 401 or not self.serves(response.request.url):
-            return False
-        return not self._tokens.mark_futile(endpoint_of(request), token)
-
     async def settle(self) -> None:
         """Wait until no token exchange runs (e.g. a refresh started in the background).
 
@@ -337,15 +298,8 @@ class MeetingBoosterAuth(httpx2.Auth):
     def worth_replay(
         self, request: httpx2.Request, response: httpx2.Response, token: AccessToken, replays: int
     ) -> bool:
-        """True if ``response`` (to ``request`` stamped with ``token``, after ``replays``
-        replays) is a 401 worth a new token and another replay: the rule of both flows and of
-        :class:`MeetingBoosterClient`'s send loop. Raises :class:`RequestNotReplayableError`
-        when a replay is due but the body was a one-shot stream."""
-        if replays and (
-            replays >= MAX_REPLAYS or not self.replay_answered(request, response, token)
-        ):
-            return False
-        return self.should_recover(request, response)
+        """True if a 401 is worth a new token and another replay (see :mod:`._recovery`)."""
+        return worth_replay(self._tokens, self.serves, request, response, token, replays)
 
     def _enter(self, world: str) -> None:
         # The two flows guard one token state with two different locks: one world per auth.
@@ -384,7 +338,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         """:meth:`signout` for the sync ``httpx2.Client`` world."""
         self._enter("sync")
         with self._tlock:
-            self._drive(self._tokens.signout(), time.monotonic() + self._token_timeout)
+            self._sender.drive(self._tokens.signout(), time.monotonic() + self._token_timeout)
 
     async def aclose(self) -> None:
         """Stop exchanges still running and close the transport this auth opened, if any."""
@@ -454,21 +408,7 @@ class MeetingBoosterAuth(httpx2.Auth):
         seen_epoch = self._tokens.epoch
         with self._tlock:
             flow = self._tokens.acquire(rejected=rejected, seen_epoch=seen_epoch)
-            return self._drive(flow, time.monotonic() + self._token_timeout)
-
-    def _drive(self, flow: Generator[httpx2.Request, httpx2.Response, _T], deadline: float) -> _T:
-        try:
-            request = next(flow)
-            while True:
-                try:
-                    response = self._sender.send(request, deadline)
-                except MeetingBoosterError as exc:
-                    request = flow.throw(exc)
-                else:
-                    request = flow.send(response)
-        except StopIteration as stop:
-            result: _T = stop.value
-            return result
+            return self._sender.drive(flow, time.monotonic() + self._token_timeout)
 
 
 def _foreign(request: httpx2.Request) -> httpx2.Request:
