@@ -10,7 +10,7 @@ from meetingbooster_async import _auth, _client
 from meetingbooster_async._retry import RetryPolicy
 from meetingbooster_async.testing import Emulator
 
-from .emulated import Client, make_client, make_emulator
+from .emulated import Client, Wire, make_client, make_emulator
 from .fakes import FakeClock, FakeServer
 
 #: The default policies with millisecond backoffs: tests count retries, they do not wait.
@@ -41,13 +41,19 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-# --- The typed-API tests' emulator and client (tests/emulated.py holds the helpers) ----------
+# --- The emulator every behaviour test talks to (tests/emulated.py holds the helpers) --------
 
 
 @pytest.fixture
-def emulator() -> Emulator:
-    """Ann with 3 meetings, Bob with 2, in process."""
-    return make_emulator()
+def emulator(clock: FakeClock) -> Emulator:
+    """Ann with 3 meetings, Bob with 2, in process; its tokens expire on ``clock``."""
+    return make_emulator(clock=clock)
+
+
+@pytest.fixture
+def wire(emulator: Emulator) -> Wire:
+    """``emulator``'s transport, keeping a copy of each request a client sends through it."""
+    return Wire(emulator)
 
 
 @pytest.fixture
