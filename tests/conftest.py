@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -11,7 +11,7 @@ from meetingbooster_async._retry import RetryPolicy
 from meetingbooster_async.testing import Emulator
 
 from .emulated import Client, Wire, make_client, make_emulator
-from .fakes import FakeClock, FakeServer
+from .fakes import FakeClock
 
 #: The default policies with millisecond backoffs: tests count retries, they do not wait.
 FAST_RETRY = RetryPolicy(max_retries=2, backoff_initial=0.001, backoff_max=0.004)
@@ -26,14 +26,6 @@ def anyio_backend(request: pytest.FixtureRequest) -> str:
 def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_auth, "DEFAULT_TOKEN_RETRY", FAST_RETRY)
     monkeypatch.setattr(_client, "DEFAULT_RETRY", FAST_RETRY)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    """A respx-mocked MeetingBooster at ``fakes.BASE`` that counts every call."""
-    server = FakeServer()
-    with server.mock():
-        yield server
 
 
 @pytest.fixture

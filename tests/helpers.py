@@ -9,12 +9,10 @@ from typing import Any
 
 import anyio
 
-from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBoosterClient
+from meetingbooster_async import LoginFailedError, MeetingBoosterClient
 from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeServer
-
-LIST = "/api/v1/mymeetings/list"
+from .emulated import LIST
 
 
 async def fire(
@@ -95,13 +93,3 @@ def assert_json_path(data: Any, path: str, *, missing_key: bool = False) -> None
             return
         assert present, (path, sorted(node))
         nodes.append(node[present[0]])
-
-
-def auth_for(fake: FakeServer, **kwargs: Any) -> MeetingBoosterAuth:
-    """An auth for ``fake``'s token endpoint as user "ann" (the fake's password by default)."""
-    return MeetingBoosterAuth(
-        token_url=f"{BASE}/oauth",
-        username="ann",
-        password=kwargs.pop("password", fake.password),
-        **kwargs,
-    )
