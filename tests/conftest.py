@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 
@@ -10,8 +10,8 @@ from meetingbooster_async import _auth, _client
 from meetingbooster_async._retry import RetryPolicy
 from meetingbooster_async.testing import Emulator
 
-from .emulated import Client, make_client, make_emulator
-from .fakes import FakeClock, FakeServer
+from .emulated import Client, Wire, make_client, make_emulator
+from .fakes import FakeClock
 
 #: The default policies with millisecond backoffs: tests count retries, they do not wait.
 FAST_RETRY = RetryPolicy(max_retries=2, backoff_initial=0.001, backoff_max=0.004)
@@ -29,25 +29,23 @@ def _fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def fake() -> Iterator[FakeServer]:
-    """A respx-mocked MeetingBooster at ``fakes.BASE`` that counts every call."""
-    server = FakeServer()
-    with server.mock():
-        yield server
-
-
-@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
 
-# --- The typed-API tests' emulator and client (tests/emulated.py holds the helpers) ----------
+# --- The emulator every behaviour test talks to (tests/emulated.py holds the helpers) --------
 
 
 @pytest.fixture
-def emulator() -> Emulator:
-    """Ann with 3 meetings, Bob with 2, in process."""
-    return make_emulator()
+def emulator(clock: FakeClock) -> Emulator:
+    """Ann with 3 meetings, Bob with 2, in process; its tokens expire on ``clock``."""
+    return make_emulator(clock=clock)
+
+
+@pytest.fixture
+def wire(emulator: Emulator) -> Wire:
+    """``emulator``'s transport, keeping a copy of each request a client sends through it."""
+    return Wire(emulator)
 
 
 @pytest.fixture

@@ -9,11 +9,10 @@ from typing import Any
 
 import anyio
 
-from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBoosterClient
+from meetingbooster_async import LoginFailedError, MeetingBoosterClient
+from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeServer
-
-LIST = "/api/v1/mymeetings/list"
+from .emulated import LIST
 
 
 async def fire(
@@ -41,6 +40,23 @@ async def fire(
     async with anyio.create_task_group() as tg:
         for _ in range(n):
             tg.start_soon(one)
+
+
+async def held_storm(client: MeetingBoosterClient, emulator: Emulator, n: int) -> Counter[Any]:
+    """:func:`fire` ``n`` GETs with ``/oauth`` held at ``emulator`` until every one of them
+    waits, then release it; asserts that one ``/oauth`` call was all that went out meanwhile."""
+    outcomes: Counter[Any] = Counter()
+    before = emulator.stats().oauth_total
+    emulator.faults.hold("oauth")
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(fire, client, n, outcomes)
+        with anyio.fail_after(30):  # a hang guard, not a speed limit
+            await emulator.faults.wait_held(1, "oauth")
+        await anyio.wait_all_tasks_blocked()
+        assert emulator.faults.held("oauth") == 1  # one /oauth call, the rest wait
+        assert emulator.stats().oauth_total == before + 1
+        emulator.faults.release("oauth")
+    return outcomes
 
 
 _PATH_STEP = re.compile(
@@ -77,13 +93,3 @@ def assert_json_path(data: Any, path: str, *, missing_key: bool = False) -> None
             return
         assert present, (path, sorted(node))
         nodes.append(node[present[0]])
-
-
-def auth_for(fake: FakeServer, **kwargs: Any) -> MeetingBoosterAuth:
-    """An auth for ``fake``'s token endpoint as user "ann" (the fake's password by default)."""
-    return MeetingBoosterAuth(
-        token_url=f"{BASE}/oauth",
-        username="ann",
-        password=kwargs.pop("password", fake.password),
-        **kwargs,
-    )

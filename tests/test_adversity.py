@@ -28,6 +28,7 @@ from meetingbooster_async import (
 )
 from meetingbooster_async.testing import Emulator, EmulatorServer, serve
 
+from .emulated import reset
 from .fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -49,13 +50,8 @@ def server() -> Iterator[EmulatorServer]:
 
 @pytest.fixture
 def emulator(server: EmulatorServer) -> Iterator[Emulator]:
-    emulator = server.emulator
-    emulator.restart()
-    emulator.clear_lockouts()
-    emulator.faults.clear()
-    emulator.reset_stats()
-    yield emulator
-    emulator.faults.clear()
+    with reset(server.emulator) as emulator:
+        yield emulator
 
 
 def make(server: EmulatorServer, **kwargs: Any) -> MeetingBoosterClient:

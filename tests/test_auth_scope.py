@@ -9,8 +9,7 @@ import pytest
 from meetingbooster_async import ConfigurationError, MeetingBoosterClient
 from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeServer
-from .helpers import auth_for
+from .emulated import LIST, URL, make_auth
 
 pytestmark = pytest.mark.anyio
 
@@ -31,8 +30,16 @@ async def test_the_token_goes_to_the_api_origin_too() -> None:
     assert emulator.stats().data_statuses == {200: 1}
 
 
-def test_one_auth_serves_one_world(fake: FakeServer) -> None:
-    auth = auth_for(fake)
+def _never_sent(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"{request.method} {request.url} was sent")
+
+
+def test_one_auth_serves_one_world() -> None:
+    auth = make_auth()
     auth._enter("async")
-    with httpx.Client(base_url=BASE, auth=auth) as client, pytest.raises(ConfigurationError):
-        client.get("/api/v1/x")
+    # Refused before anything is sent, so the sync client needs no server.
+    with (
+        httpx.Client(base_url=URL, auth=auth, transport=httpx.MockTransport(_never_sent)) as client,
+        pytest.raises(ConfigurationError),
+    ):
+        client.get(LIST)

@@ -13,46 +13,44 @@ from meetingbooster_async import (
     MeetingBoosterError,
     MemoryTokenStore,
 )
+from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeServer, oauth_error
-from .helpers import auth_for
+from .emulated import ANN, LIST, make_auth, make_client
 
 pytestmark = pytest.mark.anyio
 
 
-async def test_a_wrong_password_never_adopts_stored_tokens(fake: FakeServer) -> None:
+async def test_a_wrong_password_never_adopts_stored_tokens(emulator: Emulator) -> None:
     store = MemoryTokenStore()
-    good = MeetingBoosterClient(BASE, auth=auth_for(fake, token_store=store))
-    bad = MeetingBoosterClient(BASE, auth=auth_for(fake, token_store=store, password="guess"))
+    good = make_client(emulator, auth=make_auth(token_store=store))
+    bad = make_client(emulator, auth=make_auth(token_store=store, password="guess"))
     async with good, bad:
-        assert (await good.get("/api/v1/x")).status_code == 200
+        assert (await good.get(LIST)).status_code == 200
         with pytest.raises(LoginFailedError):
-            await bad.get("/api/v1/x")
+            await bad.get(LIST)
         with pytest.raises(LoginFailedError):
-            await good.as_user("ANN", "guess").get("/api/v1/x")
+            await good.as_user(ANN.upper(), "guess").get(LIST)
+    assert emulator.stats().oauth_outcomes["password"] == {"ok": 1, "unauthorized_client": 2}
 
 
-async def test_errors_keep_no_grant_body(fake: FakeServer) -> None:
-    fake.script["password"] = [oauth_error("unauthorized_client", state="FAILEDLOGIN")]
-    async with MeetingBoosterClient(BASE, auth=auth_for(fake)) as client:
+async def test_errors_keep_no_grant_body(emulator: Emulator) -> None:
+    async with make_client(emulator, password="wrong") as client:
         with pytest.raises(LoginFailedError) as info:
-            await client.get("/api/v1/x")
+            await client.get(LIST)
+    assert info.value.error_state == "FAILEDLOGIN"
     assert info.value.response is not None
     assert info.value.response.request.content == b""  # no password riding on the error
 
 
-async def test_token_connection_errors_keep_no_grant_body(fake: FakeServer) -> None:
-    def refuse() -> httpx.Response:
-        raise httpx.ConnectError("refused")
-
-    fake.script["password"] = [refuse] * 3
-    async with MeetingBoosterClient(BASE, auth=auth_for(fake)) as client:
+async def test_token_connection_errors_keep_no_grant_body(emulator: Emulator) -> None:
+    emulator.faults.drop("oauth", mode="reset", times=3)
+    async with make_client(emulator) as client:
         with pytest.raises(MeetingBoosterError) as info:
-            await client.get("/api/v1/x")
+            await client.get(LIST)
     cause = info.value.__cause__
-    assert isinstance(cause, httpx.ConnectError)
+    assert isinstance(cause, httpx.ReadError)
     assert cause.request.content == b""
-    assert "refused" in str(info.value)
+    assert "reset by peer" in str(info.value)
 
 
 def test_user_info_in_urls_stays_out_of_messages() -> None:

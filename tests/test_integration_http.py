@@ -1,4 +1,4 @@
-"""The core client's promises against the emulator over real HTTP (not only respx mocks).
+"""The core client's promises against the emulator over real HTTP (not only in process).
 
 Each behaviour runs on asyncio and trio with the default (httpcore) transport, and on asyncio
 with ``fast=True`` (httpx on aiohttp's pool).
@@ -10,15 +10,15 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import httpx
 import pytest
 
 from meetingbooster_async import LoginFailedError, MeetingBoosterAuth, MeetingBoosterClient
 from meetingbooster_async.testing import Emulator, EmulatorServer, serve
 
+from .emulated import reset
 from .fakes import FakeClock
-from .helpers import fire
+from .helpers import fire, held_storm
 
 pytestmark = pytest.mark.anyio
 
@@ -53,13 +53,8 @@ def mode(backend_and_mode: tuple[str, str]) -> str:
 
 @pytest.fixture
 def emulator(server: EmulatorServer) -> Iterator[Emulator]:
-    emulator = server.emulator
-    emulator.restart()
-    emulator.clear_lockouts()
-    emulator.faults.clear()
-    emulator.reset_stats()
-    yield emulator
-    emulator.faults.clear()
+    with reset(server.emulator) as emulator:
+        yield emulator
 
 
 #: The storms queue 1,000 requests behind 100 slots on purpose: no bound on that queue.
@@ -69,20 +64,6 @@ STORM_TIMEOUT = httpx.Timeout(10.0, connect=3.0, pool=None)
 def client(server: EmulatorServer, mode: str, **kwargs: Any) -> MeetingBoosterClient:
     kwargs.setdefault("timeout", STORM_TIMEOUT)
     return MeetingBoosterClient(server.url, fast=mode == "fast", **kwargs)
-
-
-async def held_storm(c: MeetingBoosterClient, emulator: Emulator, n: int) -> Counter[object]:
-    """n requests with /oauth held at the server until every one of them waits."""
-    outcomes: Counter[object] = Counter()
-    emulator.faults.hold("oauth")
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(fire, c, n, outcomes)
-        with anyio.fail_after(30):
-            await emulator.faults.wait_held(1, "oauth")
-        await anyio.wait_all_tasks_blocked()
-        assert emulator.faults.held("oauth") == 1  # one /oauth call, the rest wait
-        emulator.faults.release("oauth")
-    return outcomes
 
 
 async def test_cold_start_single_flight(

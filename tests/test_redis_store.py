@@ -11,15 +11,15 @@ import pytest
 import redis.asyncio
 
 from meetingbooster_async import (
-    MeetingBoosterClient,
     RedisTokenStore,
     StoredToken,
     TokenStore,
     TokenStoreError,
 )
 from meetingbooster_async._store import token_key
+from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeServer
+from .emulated import ANN, LIST, PASSWORD, URL, make_client
 from .redis_server import redis_server
 
 pytestmark = pytest.mark.anyio
@@ -80,19 +80,17 @@ async def test_stored_tokens_expire_with_the_access_token(
 
 
 async def test_the_password_never_goes_into_redis(
-    store: RedisTokenStore, fake: FakeServer, redis_url: str
+    store: RedisTokenStore, emulator: Emulator, redis_url: str
 ) -> None:
-    async with MeetingBoosterClient(
-        BASE, username="ann@x", password=fake.password, token_store=store
-    ) as client:
-        await client.get("/api/v1/x")
+    async with make_client(emulator, token_store=store) as client:
+        await client.get(LIST)
     raw = redis.asyncio.from_url(redis_url)
     keys = await raw.keys("*")
     values = [await raw.get(key) for key in keys]
     await raw.aclose()
-    assert keys == [token_key("https://mb.test/", "ann@x", fake.password).encode()]
-    assert b"ann@x" not in keys[0]
-    assert all(fake.password.encode() not in value for value in values)
+    assert keys == [token_key(f"{URL}/", ANN, PASSWORD).encode()]
+    assert ANN.encode() not in keys[0]
+    assert all(PASSWORD.encode() not in value for value in values)
 
 
 async def test_garbage_in_redis_is_a_typed_error(store: RedisTokenStore, redis_url: str) -> None:
@@ -159,23 +157,20 @@ asyncio.run(main())
 
 
 async def test_clients_sharing_redis_refresh_once_per_expiry(
-    store: RedisTokenStore, fake: FakeServer
+    store: RedisTokenStore, emulator: Emulator
 ) -> None:
-    clients = [
-        MeetingBoosterClient(BASE, username="ann", password=fake.password, token_store=store)
-        for _ in range(4)
-    ]
+    clients = [make_client(emulator, token_store=store) for _ in range(4)]
     for client in clients:
-        await client.get("/api/v1/x")
-    assert fake.grants == {"password": 1}
+        await client.get(LIST)
+    assert emulator.stats().oauth_calls == {"password": 1}
     for expiry in range(3):
-        fake.kill_access()
+        emulator.expire_access_tokens()
         async with anyio.create_task_group() as tg:
             for client in clients:
                 for _ in range(100):
-                    tg.start_soon(client.get, "/api/v1/x")
-        assert fake.grants == {"password": 1, "refresh_token": expiry + 1}
+                    tg.start_soon(client.get, LIST)
+        assert emulator.stats().oauth_calls == {"password": 1, "refresh_token": expiry + 1}
     for client in clients:
         await client.aclose()
-    assert fake.api_statuses[200] == 4 + 3 * 400
-    assert "signout" not in fake.grants
+    assert emulator.stats().data_statuses[200] == 4 + 3 * 400
+    assert "signout" not in emulator.stats().oauth_calls

@@ -12,34 +12,30 @@ from typing import Any
 import anyio
 import pytest
 
-from meetingbooster_async import (
-    APITimeoutError,
-    MeetingBoosterClient,
-    MemoryTokenStore,
-    StoredToken,
-)
+from meetingbooster_async import APITimeoutError, MemoryTokenStore, StoredToken
+from meetingbooster_async.testing import Emulator
 
-from .fakes import BASE, FakeClock, FakeServer
-from .helpers import auth_for
+from .emulated import LIST, make_auth, make_client
+from .fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
 
 
 async def test_a_leaders_own_deadline_does_not_fail_the_callers_behind_it(
-    fake: FakeServer,
+    emulator: Emulator, clock: FakeClock
 ) -> None:
-    fake.hold = anyio.Event()
+    emulator.faults.hold("oauth")
     outcomes: Counter[object] = Counter()
-    async with MeetingBoosterClient(BASE, auth=auth_for(fake)) as client:
+    async with make_client(emulator, auth=make_auth(clock=clock)) as client:
 
         async def leader() -> None:
             with pytest.raises(APITimeoutError):
-                await client.get("/api/v1/x", extensions={"meetingbooster_deadline": 0.05})
+                await client.get(LIST, extensions={"meetingbooster_deadline": 0.05})
             outcomes["leader timed out"] += 1
-            fake.hold.set()  # the server answers the next caller's attempt
+            emulator.faults.release("oauth")  # the server answers the exchange it holds
 
         async def follower() -> None:
-            outcomes[(await client.get("/api/v1/x")).status_code] += 1
+            outcomes[(await client.get(LIST)).status_code] += 1
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(leader)
@@ -48,38 +44,38 @@ async def test_a_leaders_own_deadline_does_not_fail_the_callers_behind_it(
                 tg.start_soon(follower)
     assert outcomes == {"leader timed out": 1, 200: 20}
     # The exchange outlives its leader's deadline: the followers share that one login.
-    assert fake.grants["password"] == 1
+    assert emulator.stats().oauth_calls == {"password": 1}
 
 
 async def test_a_cancelled_leader_still_finishes_a_two_step_exchange(
-    fake: FakeServer, clock: FakeClock
+    emulator: Emulator, clock: FakeClock
 ) -> None:
     outcomes: Counter[object] = Counter()
-    async with MeetingBoosterClient(BASE, auth=auth_for(fake, clock=clock)) as client:
-        await client.get("/api/v1/x")
-        fake.kill_access()
-        fake.valid_refresh.clear()  # refresh → invalid_grant → password login
-        fake.hold = anyio.Event()
+    async with make_client(emulator, auth=make_auth(clock=clock)) as client:
+        await client.get(LIST)
+        emulator.restart()  # refresh → invalid_grant → password login
+        emulator.faults.hold("oauth")
         scope = anyio.CancelScope()
 
         async def leader() -> None:
             with scope:
-                await client.get("/api/v1/x")
+                await client.get(LIST)
 
         async def follower() -> None:
-            outcomes[(await client.get("/api/v1/x")).status_code] += 1
+            outcomes[(await client.get(LIST)).status_code] += 1
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(leader)
-            await anyio.wait_all_tasks_blocked()
+            with anyio.fail_after(30):  # a hang guard, not a speed limit
+                await emulator.faults.wait_held(1, "oauth")  # the refresh
             for _ in range(20):
                 tg.start_soon(follower)
             await anyio.wait_all_tasks_blocked()
             scope.cancel()
             await anyio.wait_all_tasks_blocked()
-            fake.hold.set()
+            emulator.faults.release("oauth")
     assert outcomes == {200: 20}
-    assert fake.grants == {"password": 2, "refresh_token": 1}
+    assert emulator.stats().oauth_calls == {"password": 2, "refresh_token": 1}
 
 
 class NetworkedStore(MemoryTokenStore):
@@ -91,29 +87,32 @@ class NetworkedStore(MemoryTokenStore):
 
 
 async def test_a_cancelled_leader_still_writes_the_rotated_token_to_the_store(
-    fake: FakeServer, clock: FakeClock
+    emulator: Emulator, clock: FakeClock
 ) -> None:
     store = NetworkedStore()
-    a = MeetingBoosterClient(BASE, auth=auth_for(fake, clock=clock, token_store=store))
-    b = MeetingBoosterClient(BASE, auth=auth_for(fake, clock=clock, token_store=store))
+    a = make_client(emulator, auth=make_auth(clock=clock, token_store=store))
+    b = make_client(emulator, auth=make_auth(clock=clock, token_store=store))
     async with a, b:
-        await a.get("/api/v1/x")
-        await b.get("/api/v1/x")
-        fake.kill_access()
-        fake.hold = anyio.Event()
+        await a.get(LIST)
+        await b.get(LIST)
+        emulator.expire_access_tokens()
+        emulator.faults.hold("oauth")
         scope = anyio.CancelScope()
 
         async def leader() -> None:
             with scope:
-                await a.get("/api/v1/x")
+                await a.get(LIST)
 
         async with anyio.create_task_group() as tg:
             tg.start_soon(leader)
+            with anyio.fail_after(30):  # a hang guard, not a speed limit
+                await emulator.faults.wait_held(1, "oauth")  # the refresh
             await anyio.wait_all_tasks_blocked()
             scope.cancel()
             await anyio.wait_all_tasks_blocked()
-            fake.hold.set()
-        fake.hold = None
-        assert (await b.get("/api/v1/x")).status_code == 200
-    # b adopted the rotated token: no second use of ref-1, no extra login
-    assert fake.grants == {"password": 1, "refresh_token": 1}
+            emulator.faults.release("oauth")
+        assert (await b.get(LIST)).status_code == 200
+    # b adopted the rotated token: no second use of the old refresh token, no extra login
+    stats = emulator.stats()
+    assert stats.oauth_calls == {"password": 1, "refresh_token": 1}
+    assert stats.oauth_outcomes["refresh_token"] == {"ok": 1}

@@ -1,4 +1,8 @@
-"""MeetingBoosterAuth on a plain httpx.Client shared by many threads: the same single flight."""
+"""MeetingBoosterAuth on a plain httpx.Client shared by many threads: the same single flight.
+
+A sync client cannot reach the emulator in process, so it runs on a real port here. Its token
+endpoint is held until every other thread is queued behind the leader, then released.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import parse_qs
 
+import anyio
 import httpx
 import pytest
-import respx
 
 from meetingbooster_async import LoginFailedError, MeetingBoosterAuth
+from meetingbooster_async.testing import Emulator, EmulatorServer, serve
 
-from .fakes import BASE
+from .emulated import LIST, PASSWORD, make_auth, make_emulator, reset
 
 THREADS = 32
 
@@ -44,108 +48,101 @@ class CountingLock:
             assert self._cond.wait_for(lambda: self.waiting >= n, timeout=10)
 
 
-class SyncFake:
-    def __init__(self) -> None:
-        self.grants: Counter[str] = Counter()
-        self.entered = threading.Event()
-        self.release = threading.Event()
-        self.valid = {"acc-1"}
-        self.password_ok = True
-
-    def oauth(self, request: httpx.Request) -> httpx.Response:
-        grant = parse_qs(request.content.decode())["grant_type"][0]
-        self.grants[grant] += 1
-        self.entered.set()
-        assert self.release.wait(10)
-        if not self.password_ok:
-            return httpx.Response(
-                400,
-                json={
-                    "error": "unauthorized_client",
-                    "error_state": "FAILEDLOGIN",
-                    "retry_in_seconds": 10,
-                },
-            )
-        n = sum(self.grants.values())
-        self.valid = {f"acc-{n}"}
-        return httpx.Response(
-            200, json={"access_token": f"acc-{n}", "refresh_token": f"r{n}", "expires_in": "1200"}
-        )
-
-    def api(self, request: httpx.Request) -> httpx.Response:
-        token = request.headers.get("Authorization", "").removeprefix("Bearer ")
-        return httpx.Response(200 if token in self.valid else 401)
+@pytest.fixture(scope="module")
+def server() -> Iterator[EmulatorServer]:
+    with serve(make_emulator()) as running:
+        yield running
 
 
 @pytest.fixture
-def fake() -> Iterator[SyncFake]:
-    server = SyncFake()
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
-        router.post("/oauth").mock(side_effect=server.oauth)
-        router.route(path__startswith="/api/").mock(side_effect=server.api)
-        yield server
+def emulator(server: EmulatorServer) -> Iterator[Emulator]:
+    with reset(server.emulator) as emulator:
+        yield emulator
 
 
-def run_threads(auth: MeetingBoosterAuth, lock: CountingLock, fake: SyncFake) -> Counter[object]:
+def wait_held(emulator: Emulator) -> None:
+    """Block until one /oauth call is held at the emulator (from this synchronous test)."""
+
+    async def wait() -> None:
+        with anyio.fail_after(10):  # a hang guard, not a speed limit
+            await emulator.faults.wait_held(1, "oauth")
+
+    anyio.run(wait)
+
+
+def run_threads(
+    auth: MeetingBoosterAuth, lock: CountingLock, server: EmulatorServer
+) -> Counter[object]:
+    """GET from THREADS threads through one client while /oauth is held; count the outcomes."""
     outcomes: Counter[object] = Counter()
     guard = threading.Lock()
 
     def one(_: int) -> None:
         try:
-            status: object = client.get("/api/v1/x").status_code
+            status: object = client.get(LIST).status_code
         except LoginFailedError:
             status = "LoginFailedError"
         with guard:
             outcomes[status] += 1
 
-    with httpx.Client(base_url=BASE, auth=auth) as client, ThreadPoolExecutor(THREADS) as pool:
+    emulator = server.emulator
+    emulator.faults.hold("oauth")
+    with (
+        httpx.Client(base_url=server.url, auth=auth) as client,
+        ThreadPoolExecutor(THREADS) as pool,
+    ):
         futures = [pool.submit(one, i) for i in range(THREADS)]
-        assert fake.entered.wait(10)
+        wait_held(emulator)  # the leader is inside /oauth
         lock.wait_for(THREADS - 1)  # every other thread is queued behind the leader
-        fake.release.set()
+        assert emulator.faults.held("oauth") == 1
+        emulator.faults.release("oauth")
         for future in futures:
             future.result()
     return outcomes
 
 
-def make_auth() -> tuple[MeetingBoosterAuth, CountingLock]:
-    auth = MeetingBoosterAuth(token_url=f"{BASE}/oauth", username="ann", password="pw")
+def make_sync_auth(
+    server: EmulatorServer, password: str = PASSWORD
+) -> tuple[MeetingBoosterAuth, CountingLock]:
+    auth = make_auth(password=password, base=server.url)
     lock = CountingLock()
     auth._tlock = lock  # type: ignore[assignment]
     return auth, lock
 
 
-def test_threads_cold_start_makes_one_login(fake: SyncFake) -> None:
-    auth, lock = make_auth()
-    assert run_threads(auth, lock, fake) == {200: THREADS}
-    assert fake.grants == {"password": 1}
+def test_threads_cold_start_makes_one_login(server: EmulatorServer, emulator: Emulator) -> None:
+    auth, lock = make_sync_auth(server)
+    assert run_threads(auth, lock, server) == {200: THREADS}
+    auth.close()
+    assert emulator.stats().oauth_calls == {"password": 1}
 
 
-def test_threads_401_storm_makes_one_refresh(fake: SyncFake) -> None:
-    auth, lock = make_auth()
-    fake.release.set()
-    with httpx.Client(base_url=BASE, auth=auth) as client:
-        assert client.get("/api/v1/x").status_code == 200
-    fake.valid = set()
-    fake.entered.clear()
-    fake.release.clear()
-    assert run_threads(auth, lock, fake) == {200: THREADS}
-    assert fake.grants == {"password": 1, "refresh_token": 1}
+def test_threads_401_storm_makes_one_refresh(server: EmulatorServer, emulator: Emulator) -> None:
+    auth, lock = make_sync_auth(server)
+    with httpx.Client(base_url=server.url, auth=auth) as client:
+        assert client.get(LIST).status_code == 200
+    emulator.expire_access_tokens()  # hidden expiry: only a 401 tells
+    assert run_threads(auth, lock, server) == {200: THREADS}
+    auth.close()
+    stats = emulator.stats()
+    assert stats.oauth_calls == {"password": 1, "refresh_token": 1}
+    assert 1 <= stats.data_statuses[401] <= THREADS
 
 
-def test_threads_failed_login_makes_one_call(fake: SyncFake) -> None:
-    auth, lock = make_auth()
-    fake.password_ok = False
-    assert run_threads(auth, lock, fake) == {"LoginFailedError": THREADS}
-    assert fake.grants == {"password": 1}
+def test_threads_failed_login_makes_one_call(server: EmulatorServer, emulator: Emulator) -> None:
+    auth, lock = make_sync_auth(server, password="wrong")
+    assert run_threads(auth, lock, server) == {"LoginFailedError": THREADS}
+    auth.close()
+    assert emulator.stats().oauth_calls == {"password": 1}
 
 
-def test_sync_signout(fake: SyncFake) -> None:
-    auth, _ = make_auth()
-    fake.release.set()
-    with httpx.Client(base_url=BASE, auth=auth) as client:
-        client.get("/api/v1/x")
+def test_sync_signout(server: EmulatorServer, emulator: Emulator) -> None:
+    auth, _ = make_sync_auth(server)
+    with httpx.Client(base_url=server.url, auth=auth) as client:
+        client.get(LIST)
         auth.signout_sync()
         assert not auth.signed_in
     auth.close()
-    assert fake.grants == {"password": 1, "signout": 1}
+    stats = emulator.stats()
+    assert stats.oauth_calls == {"password": 1, "signout": 1}
+    assert stats.oauth_outcomes["signout"] == {"ok": 1} and stats.sessions == 0

@@ -28,7 +28,7 @@ from meetingbooster_async._transport import (
 )
 from meetingbooster_async.testing import Emulator, aserve
 
-from .fakes import BASE
+from .emulated import URL
 
 USER, PASSWORD = "ann@x.test", "pw"
 
@@ -47,13 +47,13 @@ async def five_requests_on_one_connection(client: MeetingBoosterClient) -> None:
 def test_the_default_transport_gets_the_caching_backend() -> None:
     # Pins httpx/httpcore privates: an upgrade that renames them must fail here, not
     # silently lose the speed-up.
-    client = MeetingBoosterClient(BASE, username="a", password="b")
+    client = MeetingBoosterClient(URL, username="a", password="b")
     assert isinstance(backend_of(client), CachedSocketBackend)
 
 
 def test_a_transport_of_the_users_own_is_left_alone() -> None:
     transport = httpx.AsyncHTTPTransport()
-    MeetingBoosterClient(BASE, username="a", password="b", transport=transport)
+    MeetingBoosterClient(URL, username="a", password="b", transport=transport)
     assert not isinstance(transport._pool._network_backend, CachedSocketBackend)
 
 

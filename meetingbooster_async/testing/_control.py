@@ -52,7 +52,7 @@ class Controllable(Protocol):
 
     def restart(self) -> None: ...
 
-    def expire_access_tokens(self) -> None: ...
+    def expire_access_tokens(self, user: str | None = None) -> None: ...
 
     def clear_lockouts(self) -> None: ...
 
@@ -101,8 +101,8 @@ async def _restart(emulator: Controllable, _request: Request) -> Response:
     return json_response(200, _OK)
 
 
-async def _expire(emulator: Controllable, _request: Request) -> Response:
-    emulator.expire_access_tokens()
+async def _expire(emulator: Controllable, request: Request) -> Response:
+    emulator.expire_access_tokens(_get(_body(request), "user", str))
     return json_response(200, _OK)
 
 
@@ -166,6 +166,7 @@ async def _force(emulator: Controllable, request: Request) -> Response:
         body=raw.encode("utf-8") if raw is not None else data.get("body"),
         patch=_get(data, "patch", dict),
         drop_keys=_get(data, "drop_keys", list, []),
+        headers=_get(data, "headers", dict),
         times=_get(data, "times", int, 1),
         run_handler=_get(data, "run_handler", bool),
     )

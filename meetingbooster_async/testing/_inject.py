@@ -19,7 +19,7 @@ ABORT_EXTENSION = "meetingbooster.abort"
 
 
 def shape_answer(rule: Rule, response: Response) -> Response:
-    """Apply a forced answer's patch, dropped keys, body and status to ``response``."""
+    """Apply a forced answer's patch, dropped keys, body, headers and status to ``response``."""
     body, content_type = response.body, response.content_type
     if rule.patch or rule.drop_keys:
         data = response.json()
@@ -30,10 +30,14 @@ def shape_answer(rule: Rule, response: Response) -> Response:
             body = json.dumps(data, separators=(",", ":")).encode("utf-8")
     if rule.body is not None:
         body, content_type = rule.body, rule.content_type
+    forced = {name for name, _ in rule.headers}
+    if "content-type" in forced:
+        content_type = None  # the forced header says it
+    kept = tuple((name, value) for name, value in response.headers if name.lower() not in forced)
     return Response(
         status=rule.status or response.status,
         body=body,
-        headers=response.headers,
+        headers=kept + rule.headers,
         content_type=content_type,
     )
 

@@ -85,10 +85,12 @@ class TokenStore:
         self._sessions.clear()
         self._access.clear()
 
-    def expire_all(self, now: float) -> None:
-        """Expire every access token now; clients still believe theirs are valid."""
+    def expire_all(self, now: float, *, user_id: str | None = None) -> None:
+        """Expire every access token (of ``user_id`` only, when given) now; clients still
+        believe theirs are valid."""
         for access in self._access.values():
-            access.expires_at = min(access.expires_at, now)
+            if user_id is None or access.session.user_id == user_id:
+                access.expires_at = min(access.expires_at, now)
 
     def counts(self, now: float) -> tuple[int, int]:
         """(sessions, unexpired access tokens)."""

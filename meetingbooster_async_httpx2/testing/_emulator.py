@@ -215,10 +215,12 @@ class Emulator:
         with self._lock:
             self._state.tokens.forget_all()
 
-    def expire_access_tokens(self) -> None:
-        """Expire every access token now, without telling clients (hidden expiry)."""
+    def expire_access_tokens(self, user: str | None = None) -> None:
+        """Expire every access token now (only ``user``'s, when given), without telling clients
+        (hidden expiry); refresh tokens stay valid. Raises ``KeyError`` for an unknown user."""
         with self._lock:
-            self._state.tokens.expire_all(self._clock.now())
+            user_id = None if user is None else self._state.user(user).id
+            self._state.tokens.expire_all(self._clock.now(), user_id=user_id)
 
     def clear_lockouts(self) -> None:
         """Forget failed logins and lift every lockout."""

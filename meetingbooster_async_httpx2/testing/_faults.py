@@ -49,6 +49,7 @@ class Rule:
     content_type: str | None = JSON_TYPE
     patch: Mapping[str, Any] = attrs.field(factory=dict)
     drop_keys: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
     run_handler: bool = False
     mode: DropMode = "close"
 
@@ -115,6 +116,7 @@ class Faults:
         body: str | bytes | Mapping[str, Any] | list[Any] | None = None,
         patch: Mapping[str, Any] | None = None,
         drop_keys: tuple[str, ...] | list[str] = (),
+        headers: Mapping[str, str] | None = None,
         times: int = 1,
         run_handler: bool | None = None,
     ) -> None:
@@ -128,14 +130,22 @@ class Faults:
                 JSON value to answer instead of the real body.
             patch: Keys to set in the real JSON answer, e.g. ``{"expires_in": "abc"}``.
             drop_keys: Keys to remove from the real JSON answer, e.g. ``["access_token"]``.
+            headers: Headers to send with the answer, each replacing one of the same name,
+                e.g. ``{"Retry-After": "30"}`` on a 503 or 429.
             times: How many answers to force.
             run_handler: Whether the real handler still runs (changing state, e.g. rotating a
                 refresh token). Default: only when ``patch`` or ``drop_keys`` is given.
 
         Example:
             >>> emulator.faults.force("oauth", status=503, body="html", times=2)  # doctest: +SKIP
+            >>> emulator.faults.force("list", status=429, headers={"Retry-After": "1"})
+            ... # doctest: +SKIP
         """
         content, content_type = _body(body)
+        forced_headers = tuple((name.lower(), value) for name, value in (headers or {}).items())
+        if any(name == "content-length" for name, _ in forced_headers):
+            msg = "Content-Length is computed from the body; it cannot be forced"
+            raise ValueError(msg)
         run = bool(patch or drop_keys) if run_handler is None else run_handler
         rule = Rule(
             kind="force",
@@ -144,6 +154,7 @@ class Faults:
             content_type=content_type,
             patch=dict(patch or {}),
             drop_keys=tuple(drop_keys),
+            headers=forced_headers,
             run_handler=run,
         )
         self._script(route, rule, times)

@@ -74,6 +74,24 @@ async def test_force_status_alone_answers_an_injected_jsapierror(
     assert response.json()["ErrorCode"] == "INJECTED"
 
 
+async def test_forced_headers_replace_or_join_the_answers_own(
+    emulator: Emulator, client: httpx.AsyncClient
+) -> None:
+    emulator.faults.force("list", status=429, headers={"Retry-After": "30"})
+    emulator.faults.force("oauth", status=200, body=b"<p/>", headers={"Content-Type": "text/html"})
+    response = await client.get(LIST)
+    assert response.status_code == 429
+    assert response.headers.get_list("retry-after") == ["30"]
+    assert response.json()["ErrorCode"] == "INJECTED"
+    page = await client.post("/oauth", data=password_form())
+    assert page.headers.get_list("content-type") == ["text/html"]  # replaced, not doubled
+    tokens = await login(client)
+    emulator.faults.force("list", headers={"Retry-After": "5"}, run_handler=True)
+    real = await client.get(LIST, headers=bearer(tokens["access_token"]))
+    assert real.status_code == 200 and len(real.json()) == 3
+    assert real.headers["retry-after"] == "5"
+
+
 @pytest.mark.parametrize("expires_in", ["abc", "-60", "99999999999999999999", ""])
 async def test_patch_bends_a_real_token_answer(
     emulator: Emulator, client: httpx.AsyncClient, expires_in: str
@@ -230,6 +248,8 @@ def test_fault_arguments_are_checked(emulator: Emulator) -> None:
         emulator.faults.force("oauth", times=0)
     with pytest.raises(ValueError, match="preset"):
         emulator.faults.force("oauth", body="xml")
+    with pytest.raises(ValueError, match="Content-Length"):
+        emulator.faults.force("oauth", headers={"Content-Length": "0"})
     with pytest.raises(ValueError, match="mode"):
         emulator.faults.drop("oauth", mode="explode")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="times"):

@@ -8,7 +8,7 @@ import pytest
 
 from meetingbooster_async.testing import Emulator, EmulatorSettings, EmulatorStats
 
-from .helpers import ANN, bearer, login, password_form, refresh_form, signout_form
+from .helpers import ANN, BOB, bearer, login, password_form, refresh_form, signout_form
 
 pytestmark = pytest.mark.anyio
 
@@ -80,6 +80,12 @@ async def test_reset_restart_expire_and_advance_over_http(
 
     await client.post("/_emulator/expire-tokens")
     assert (await client.get(LIST, headers=bearer(tokens["access_token"]))).status_code == 401
+
+    tokens, bobs = await login(client), await login(client, BOB, "bobs-password")
+    await client.post("/_emulator/expire-tokens", json={"user": BOB})
+    assert (await client.get(LIST, headers=bearer(bobs["access_token"]))).status_code == 401
+    assert (await client.get(LIST, headers=bearer(tokens["access_token"]))).status_code == 200
+    assert (await client.post("/_emulator/expire-tokens", json={"user": "x@y"})).status_code == 400
 
     tokens = await login(client)
     await client.post("/_emulator/restart")
