@@ -60,6 +60,9 @@ async def run_demo(*, tasks: int = 1000, lifetime: float = 2.0) -> bool:
             f"{seconds / lifetime:.1f} token lifetimes: {failed} failed, "
             f"{tasks * ROUNDS / seconds:,.0f} req/s",
         )
+        if failed:
+            what = ", ".join(f"{key}: {n}" for key, n in sorted(outcomes.items(), key=str))
+            _line("", f"outcomes: {what}")
         _line("signout", "on leaving `async with` (the client logged in itself)")
         cooldown_ok = await _failed_login(server.url, emulator)
         stats = emulator.stats()
