@@ -197,6 +197,60 @@ def test_the_rewrite_changes_code_and_logger_names_not_other_prose() -> None:
     ]
 
 
+def test_every_form_of_httpx_aiohttp_import_goes_to_its_httpx2_variant() -> None:
+    source = textwrap.dedent(
+        """\
+        import httpx_aiohttp
+        import httpx_aiohttp as adapter
+        import httpx_aiohttp.transport as transport
+        import os, httpx_aiohttp
+        from httpx_aiohttp.transport import AIOHTTP_EXC_MAP
+        def f():
+            import httpx_aiohttp; return httpx_aiohttp.AiohttpTransport
+        """
+    )
+    out = _generator().rewrite_snippet(source)
+    assert out.splitlines() == [
+        "import httpx_aiohttp.httpx2 as httpx_aiohttp",
+        "import httpx_aiohttp.httpx2 as adapter",
+        "import httpx_aiohttp.httpx2.transport as transport",
+        "import os, httpx_aiohttp.httpx2 as httpx_aiohttp",
+        "from httpx_aiohttp.httpx2.transport import AIOHTTP_EXC_MAP",
+        "def f():",
+        "    import httpx_aiohttp.httpx2 as httpx_aiohttp; return httpx_aiohttp.AiohttpTransport",
+    ]
+    # Run, the rewritten imports bind the adapter for httpx2 under the names the code uses.
+    import httpx_aiohttp.httpx2
+
+    namespace: dict[str, object] = {}
+    exec(compile(out, "rewritten.py", "exec"), namespace)
+    adapter = httpx_aiohttp.httpx2
+    assert namespace["httpx_aiohttp"] is adapter
+    assert namespace["adapter"] is adapter
+    assert namespace["transport"] is adapter.transport
+    assert namespace["AIOHTTP_EXC_MAP"] is adapter.transport.AIOHTTP_EXC_MAP
+    assert namespace["f"]() is adapter.AiohttpTransport  # type: ignore[operator]
+    assert issubclass(adapter.AiohttpTransport, httpx2.AsyncBaseTransport)
+
+
+def test_import_of_an_httpx_aiohttp_submodule_without_as_is_refused() -> None:
+    """Its uses (``httpx_aiohttp.transport.X``) would still name the legacy module."""
+    with pytest.raises(ValueError, match=r"line 2: `import httpx_aiohttp\.transport` without"):
+        _generator().rewrite_snippet("import os\nimport httpx_aiohttp.transport\n")
+
+
+def test_the_snippet_rewrite_keeps_every_line_and_adds_no_header() -> None:
+    source = "import httpx\n\nfrom meetingbooster_async import X  # see meetingbooster_async\n"
+    out = _generator().rewrite_snippet(source)
+    assert out.split("\n") == [
+        "import httpx2",
+        "",
+        "from meetingbooster_async_httpx2 import X  # see meetingbooster_async_httpx2",
+        "",
+    ]
+    assert _generator().rewrite_snippet(out) == out  # twin code stays as it is
+
+
 def test_the_tests_rewrite_swaps_respx_for_the_httpx2_replacement() -> None:
     out = _generator().rewrite(
         "import respx\nfrom tests.fakes import BASE\n", source="t.py", tests=True
