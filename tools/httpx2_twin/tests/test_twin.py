@@ -1,6 +1,7 @@
 """What only the httpx2 twin has: no legacy httpx at run time, its exception bases, the
-httpcore2 loggers masked (also for the legacy package under ``httpx2.alias_httpx()``), the
-aiohttp adapter for httpx2, and the generator that keeps the twin in step with its source."""
+httpcore2 loggers masked (also for the legacy package under ``httpx2.alias_httpx()``), its own
+lean aiohttp transport for ``fast=True`` (an httpx2 transport), and the generator that keeps the
+twin in step with its source."""
 
 from __future__ import annotations
 
@@ -149,14 +150,47 @@ def test_the_pool_hook_reaches_httpcore2s_pool() -> None:
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp runs on asyncio only
-async def test_fast_true_uses_httpx_aiohttps_httpx2_adapter(anyio_backend: str) -> None:
-    from httpx_aiohttp.httpx2 import AiohttpTransport
+async def test_fast_true_serves_through_the_twins_own_aiohttp_transport(anyio_backend: str) -> None:
+    from meetingbooster_async_httpx2._aiohttp_transport import AiohttpTransport
+    from meetingbooster_async_httpx2.testing import Emulator, aserve
 
-    async with mb.MeetingBoosterClient(
-        "https://mb.test", username="u", password="p", fast=True
-    ) as client:
-        assert isinstance(client._transport, AiohttpTransport)
-        assert isinstance(client._transport, httpx2.AsyncBaseTransport)
+    emulator = Emulator(users={"ann@example.com": "pw"}, meetings_per_user=2)
+    async with (
+        aserve(emulator) as server,
+        mb.MeetingBoosterClient(
+            server.url, username="ann@example.com", password="pw", fast=True
+        ) as client,
+    ):
+        transport = client._transport
+        assert type(transport) is AiohttpTransport
+        assert isinstance(transport, httpx2.AsyncBaseTransport)
+        response = await client.get("/api/v1/mymeetings/list")
+    assert isinstance(response, httpx2.Response)
+    assert response.status_code == 200
+    assert len(response.json()) == 2
+    assert emulator.stats().oauth_calls["password"] == 1  # the login went over that socket too
+
+
+def test_fast_true_imports_neither_legacy_httpx_nor_httpx_aiohttp() -> None:
+    out = run(
+        """
+        import sys, asyncio
+        import meetingbooster_async_httpx2 as mb
+        from meetingbooster_async_httpx2.testing import Emulator, serve
+
+        async def main(url):
+            async with mb.MeetingBoosterClient(
+                url, username="ann@example.com", password="pw", fast=True
+            ) as client:
+                return (await client.get("/api/v1/mymeetings/sync")).status_code
+
+        with serve(Emulator(users={"ann@example.com": "pw"})) as server:
+            print(asyncio.run(main(server.url)))
+        legacy = ("httpx", "httpcore", "httpx_aiohttp", "meetingbooster_async")
+        print(sorted(name for name in sys.modules if name.split(".")[0] in legacy))
+        """
+    )
+    assert out.splitlines() == ["200", "[]"]
 
 
 def _generator():  # type: ignore[no-untyped-def]
