@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import httpx2
 import pytest
@@ -144,7 +145,7 @@ def test_set_cookie_is_masked_on_httpcore2_also_under_alias_httpx(package: str) 
 def test_the_pool_hook_reaches_httpcore2s_pool() -> None:
     transport = httpx2.AsyncHTTPTransport()
     assert _transport.speed_up_pool(transport)
-    backend = transport._pool._network_backend  # type: ignore[attr-defined]
+    backend = transport._pool._network_backend
     assert isinstance(backend, _transport.CachedSocketBackend)
 
 
@@ -193,7 +194,7 @@ def test_fast_true_imports_neither_legacy_httpx_nor_httpx_aiohttp() -> None:
     assert out.splitlines() == ["200", "[]"]
 
 
-def _generator():  # type: ignore[no-untyped-def]
+def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "generate_httpx2", ROOT / "tools/generate_httpx2.py"
     )
