@@ -4,10 +4,13 @@
 configurations send a static ``Authorization: Bearer`` header obtained once; the others
 authenticate by themselves. ``ours:NAME`` is our client with the prototype ``NAME`` from
 ``benchmarks/patches.py`` applied (a before/after of a package change, without editing it).
+The httpx2 configurations (:data:`HTTPX2_CONFIGS`) are built by ``clients_httpx2.py`` and need
+httpx2 installed (:func:`httpx2_missing`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -26,6 +29,9 @@ try:
 except ImportError:  # run as a script, as run.py does
     import ladder  # type: ignore[no-redef]
 
+#: Raw httpx2 and our twin (meetingbooster_async_httpx2) on it, on httpcore2's pool, and the
+#: same on aiohttp's pool (httpx-aiohttp's httpx2 adapter; the twin's fast=True).
+HTTPX2_CONFIGS = ("httpx2-raw", "ours-httpx2", "httpx2-aiohttp-raw", "ours-httpx2-fast")
 CONFIGS = (
     "aiohttp-raw",
     "httpx-raw",
@@ -34,14 +40,22 @@ CONFIGS = (
     "httpx-auth",
     "ours",
     "ours-fast",
+    *HTTPX2_CONFIGS,
 )
 #: Configurations that authenticate by themselves (the others send a static header).
-AUTH_CONFIGS = ("authlib", "httpx-auth", "ours", "ours-fast")
-#: Configurations that can run over an in-process httpx transport (the ``overhead`` scenario).
-IN_PROCESS_CONFIGS = ("httpx-raw", "authlib", "httpx-auth", "ours")
+AUTH_CONFIGS = ("authlib", "httpx-auth", "ours", "ours-fast", "ours-httpx2", "ours-httpx2-fast")
+#: Configurations that can run over an in-process httpx (or httpx2) transport (``overhead``).
+IN_PROCESS_CONFIGS = ("httpx-raw", "authlib", "httpx-auth", "ours", "httpx2-raw", "ours-httpx2")
 #: Per-phase timeout for every configuration: queueing for a pooled connection must not be cut
 #: short by httpx's 5 s default (that would count as failures that are not the client's fault).
 TIMEOUT = 60.0
+
+
+def httpx2_missing() -> str | None:
+    """Why the httpx2 configurations cannot run here, or ``None`` when they can."""
+    if importlib.util.find_spec("httpx2") is None:
+        return "httpx2 is not installed (pip install -e '.[httpx2]')"
+    return None
 
 
 @dataclass
@@ -103,6 +117,13 @@ async def build(spec: dict[str, Any]) -> Driver:
     """The client of ``spec["config"]``, with the same pool size and timeouts as the others."""
     # "ours:NAME" is ours with the prototype NAME from benchmarks/patches.py applied.
     name, _, patch = spec["config"].partition(":")
+    if name in HTTPX2_CONFIGS:
+        try:
+            from . import clients_httpx2
+        except ImportError:  # run as a script, as run.py does
+            import clients_httpx2  # type: ignore[no-redef]
+
+        return await clients_httpx2.build(spec)
     base, pool, path = spec["url"], spec["pool"], spec["path"]
     user, password = spec["username"], spec["password"]
     tokens: dict[str, float] = {}

@@ -1,20 +1,20 @@
 """The httpx2 configurations: raw httpx2 and our twin (``meetingbooster_async_httpx2``) on it.
 
 Built like the httpx ones in ``clients.py`` (same pool, timeouts, token hook, in-process mock
-server for the ``overhead`` scenario), so their rows compare directly:
+server for the ``overhead`` scenario), so their rows compare directly; ``clients.build`` hands
+these names over (only then is httpx2 imported):
 
 * ``httpx2-raw``: a plain ``httpx2.AsyncClient`` sending a static bearer token;
 * ``httpx2-aiohttp-raw``: the same on httpx-aiohttp's httpx2 adapter (aiohttp's pool);
 * ``ours-httpx2``: the twin's ``MeetingBoosterClient`` (default transport, cached-socket pool);
 * ``ours-httpx2-fast``: the same with ``fast=True``.
 
-:func:`verdicts` adds the twin's targets: ``ours-httpx2 >= 1.3x httpx2-raw`` at 64 and 256 in
-flight (same run), and the storm verdicts of the twin's configurations.
+The twin's targets (``targets.py``): ``ours-httpx2 >= 1.3x httpx2-raw`` at 64 and 256 in
+flight (same run), and the storm, hidden-expiry and cold-start verdicts of ours.
 """
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,23 +22,25 @@ from typing import Any
 import httpx2
 
 try:
-    from .clients import MOCK_BODY, MOCK_TOKEN, TIMEOUT, Driver, password_login
-except ImportError:  # run as a script: python benchmarks/run.py
-    from clients import (  # type: ignore[no-redef]
+    from .clients import (
+        HTTPX2_CONFIGS,
+        IN_PROCESS_CONFIGS,
         MOCK_BODY,
         MOCK_TOKEN,
         TIMEOUT,
         Driver,
         password_login,
     )
-
-CONFIGS = ("httpx2-raw", "httpx2-aiohttp-raw", "ours-httpx2", "ours-httpx2-fast")
-AUTH_CONFIGS = ("ours-httpx2", "ours-httpx2-fast")
-IN_PROCESS_CONFIGS = ("httpx2-raw", "ours-httpx2")
-#: The ceilings the twin's rows are compared with (add to ``report.CEILINGS``).
-CEILINGS = ("httpx2-raw",)
-#: ours-httpx2 / httpx2-raw, steady state, at these levels (issue: >= 1.3x at 64 and 256).
-TARGET_RATIO, TARGET_LEVELS = 1.3, (64, 256)
+except ImportError:  # run as a script: python benchmarks/run.py
+    from clients import (  # type: ignore[no-redef]
+        HTTPX2_CONFIGS,
+        IN_PROCESS_CONFIGS,
+        MOCK_BODY,
+        MOCK_TOKEN,
+        TIMEOUT,
+        Driver,
+        password_login,
+    )
 
 
 def _limits(pool: int) -> httpx2.Limits:
@@ -73,7 +75,7 @@ def _driver(client: httpx2.AsyncClient, path: str, tokens: dict[str, float]) -> 
 
 
 async def build(spec: dict[str, Any]) -> Driver:
-    """The client of ``spec["config"]`` (one of :data:`CONFIGS`)."""
+    """The client of ``spec["config"]`` (one of ``clients.HTTPX2_CONFIGS``)."""
     name = spec["config"]
     base, pool, path = spec["url"], spec["pool"], spec["path"]
     user, password = spec["username"], spec["password"]
@@ -102,29 +104,4 @@ async def build(spec: dict[str, Any]) -> Driver:
             base, username=user, password=password, fast=name.endswith("-fast"), **common
         )
         return _driver(ours, path, tokens)
-    raise SystemExit(f"unknown configuration {name!r}; expected one of {CONFIGS}")
-
-
-def verdicts(
-    ratio_target: Callable[[str, str, str, int, float], None],
-    runs: list[Any],
-    storm_verdict: Callable[[Any], Any],
-) -> list[Any]:
-    """The twin's targets: call from ``targets.judge`` with its ``ratio_target`` closure."""
-    for at in TARGET_LEVELS:
-        ratio_target(
-            f"ours-httpx2 >= {TARGET_RATIO}x httpx2-raw @{at}",
-            "ours-httpx2",
-            "httpx2-raw",
-            at,
-            TARGET_RATIO,
-        )
-    return [
-        storm_verdict(run)
-        for run in runs
-        if run.get("scenario") == "storm" and run["config"] in AUTH_CONFIGS
-    ]
-
-
-if __name__ == "__main__":  # the configurations, for scripts
-    print(json.dumps(CONFIGS))
+    raise SystemExit(f"unknown configuration {name!r}; expected one of {HTTPX2_CONFIGS}")

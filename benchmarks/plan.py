@@ -8,10 +8,10 @@ from typing import Any
 
 try:
     from . import ladder
-    from .clients import AUTH_CONFIGS, IN_PROCESS_CONFIGS
+    from .clients import AUTH_CONFIGS, CONFIGS, IN_PROCESS_CONFIGS
 except ImportError:  # run as a script: python benchmarks/run.py
     import ladder  # type: ignore[no-redef]
-    from clients import AUTH_CONFIGS, IN_PROCESS_CONFIGS  # type: ignore[no-redef]
+    from clients import AUTH_CONFIGS, CONFIGS, IN_PROCESS_CONFIGS  # type: ignore[no-redef]
 
 USER, PASSWORD = "bench@example.com", "bench password"
 #: The one request every configuration sends (a page of one meeting, ~620 bytes of JSON).
@@ -75,7 +75,13 @@ class Plan:
     configs: tuple[str, ...] | None = None
 
 
-FULL = Plan(mode="full", rounds=3)
+#: Every configuration but the twin's fast pair (``--only`` runs those): its fast mode is our
+#: lean aiohttp transport again, measured on httpx by ``ours-fast``.
+FULL = Plan(
+    mode="full",
+    rounds=3,
+    configs=tuple(c for c in CONFIGS if c not in ("httpx2-aiohttp-raw", "ours-httpx2-fast")),
+)
 #: The targets only: the configurations they involve, fewer and shorter runs.
 QUICK = Plan(
     mode="quick",
@@ -92,7 +98,7 @@ QUICK = Plan(
     memory_big=("ours", "ours-fast"),
     memory_methods=("tracemalloc",),
     scenarios=("overhead", "steady", "storm", "hidden", "cold", "memory"),
-    configs=("httpx-raw", "httpx-aiohttp-raw", "ours", "ours-fast"),
+    configs=("httpx-raw", "httpx-aiohttp-raw", "ours", "ours-fast", "httpx2-raw", "ours-httpx2"),
 )
 
 #: Server settings per scenario: access-token lifetime (s) and /oauth latency (s).

@@ -8,7 +8,12 @@ from typing import Any
 
 Run = dict[str, Any]
 
-CEILINGS = ("httpx-raw", "httpx-aiohttp-raw", "aiohttp-raw")
+CEILINGS = ("httpx-raw", "httpx-aiohttp-raw", "aiohttp-raw", "httpx2-raw")
+
+
+def raw_of(config: str) -> str:
+    """The raw client a configuration adds to: httpx2-raw for the httpx2 ones, else httpx-raw."""
+    return "httpx2-raw" if "httpx2" in config else "httpx-raw"
 
 
 def median(values: Iterable[float | None]) -> float | None:
@@ -91,9 +96,9 @@ def steady_summary(runs: list[Run]) -> dict[int, dict[str, dict[str, Any]]]:
 def steady_markdown(table: dict[int, dict[str, dict[str, Any]]]) -> list[str]:
     lines = [
         "| in flight | client | req/s | best round | x httpx-raw | x httpx-aiohttp-raw "
-        "| x aiohttp-raw | p50 ms | p99 ms | CPU µs/req | failed | 401s to caller "
-        "| peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| x aiohttp-raw | x httpx2-raw | p50 ms | p99 ms | CPU µs/req | failed "
+        "| 401s to caller | peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for concurrency, rows in table.items():
         for config, row in rows.items():
@@ -102,7 +107,8 @@ def steady_markdown(table: dict[int, dict[str, dict[str, Any]]]) -> list[str]:
             lines.append(
                 f"| {concurrency:,} | {name} | {fmt(row['rps'])} | {fmt(row['rps_best'])} "
                 f"| {fmt(row['x_httpx-raw'], 2)} | {fmt(row['x_httpx-aiohttp-raw'], 2)} "
-                f"| {fmt(row['x_aiohttp-raw'], 2)} | {fmt(row['p50_ms'], 1)} "
+                f"| {fmt(row['x_aiohttp-raw'], 2)} | {fmt(row['x_httpx2-raw'], 2)} "
+                f"| {fmt(row['p50_ms'], 1)} "
                 f"| {fmt(row['p99_ms'], 1)} | {fmt(row['cpu_us'])} | {row['failed']} "
                 f"| {row['status_401']} | {fmt(rss)} |"
             )
@@ -114,7 +120,7 @@ def steady_markdown(table: dict[int, dict[str, dict[str, Any]]]) -> list[str]:
 
 def overhead_summary(runs: list[Run]) -> dict[str, dict[str, Any]]:
     """Per configuration: median CPU µs per request in process, and the median of per-round
-    differences to raw httpx (what the configuration adds to it).
+    differences to its raw client (:func:`raw_of`: what the configuration adds to it).
     """
     overhead = ok_runs(select(runs, "overhead"))
     rows: dict[str, dict[str, Any]] = {}
@@ -128,7 +134,7 @@ def overhead_summary(runs: list[Run]) -> dict[str, dict[str, Any]]:
             "added_us": median(
                 run["cpu_us"] - raw[0]["cpu_us"]
                 for run in mine
-                if (raw := select(overhead, "overhead", config="httpx-raw", round=run["round"]))
+                if (raw := select(overhead, "overhead", config=raw_of(config), round=run["round"]))
             ),
         }
     return rows
@@ -136,7 +142,7 @@ def overhead_summary(runs: list[Run]) -> dict[str, dict[str, Any]]:
 
 def overhead_markdown(rows: dict[str, dict[str, Any]]) -> list[str]:
     lines = [
-        "| client | CPU µs/request (median) | (least) | added to httpx-raw µs | failed |",
+        "| client | CPU µs/request (median) | (least) | added to its raw client µs | failed |",
         "|---|---:|---:|---:|---:|",
     ]
     for config, row in rows.items():
@@ -251,12 +257,14 @@ def markdown(runs: list[Run], meta: dict[str, Any], verdicts: Iterable[Any]) -> 
         f"pool {meta['pool']} connections for "
         f"every client, client loop {meta['loop']}, {meta['duration_s']:.0f} s in all "
         f"(finished {meta['finished']}). Python {meta['python']}, "
-        f"httpx {meta['versions'].get('httpx')}, aiohttp {meta['versions'].get('aiohttp')}, "
+        f"httpx {meta['versions'].get('httpx')}, httpx2 {meta['versions'].get('httpx2', '-')}, "
+        f"aiohttp {meta['versions'].get('aiohttp')}, "
         f"{meta['cpus']} CPUs (server and client "
         "pinned to one each).",
         "",
         _noise(runs),
         "",
+        *_skipped(meta.get("skipped", {})),
         "## Targets",
         "",
         "| target | verdict | figures |",
@@ -266,7 +274,11 @@ def markdown(runs: list[Run], meta: dict[str, Any], verdicts: Iterable[Any]) -> 
     overhead = overhead_summary(runs)
     if overhead:
         lines += ["", "## Client CPU per request, in process", ""]
-        lines += ["Sequential GETs over an `httpx.MockTransport`: no server, no sockets.", ""]
+        lines += [
+            "Sequential GETs over an `httpx.MockTransport` (`httpx2.MockTransport` for the httpx2 "
+            "rows, whose raw client is httpx2-raw): no server, no sockets.",
+            "",
+        ]
         lines += overhead_markdown(overhead)
     steady = steady_summary(runs)
     if steady:
@@ -301,6 +313,14 @@ def markdown(runs: list[Run], meta: dict[str, Any], verdicts: Iterable[Any]) -> 
         lines += ["", "## Memory per pending request", ""]
         lines += memory_markdown(memory)
     return "\n".join(lines) + "\n"
+
+
+def _skipped(skipped: dict[str, str]) -> list[str]:
+    """A line per reason configurations were left out of the run (none: no lines)."""
+    reasons: dict[str, list[str]] = {}
+    for config, why in skipped.items():
+        reasons.setdefault(why, []).append(config)
+    return [f"Not measured: {', '.join(names)}: {why}.\n" for why, names in reasons.items()]
 
 
 def _noise(runs: list[Run]) -> str:

@@ -8,6 +8,7 @@ alternating the configurations round by round so that ratios come from the same 
 is bounded in requests and wall-clock time; everything started is stopped on exit, Ctrl-C or
 failure. Results go to ``benchmarks/results/`` (full mode) or ``benchmarks/results/tmp/``
 (quick mode and ``--only`` runs): ``results.md``, ``results.json`` and ``throughput.png``.
+The httpx2 rows (raw httpx2, our twin on it) are left out, with a note, if httpx2 is missing.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 try:
     from . import chart, load, report, targets
-    from .clients import CONFIGS
+    from .clients import CONFIGS, HTTPX2_CONFIGS, httpx2_missing
     from .plan import FULL, PASSWORD, QUICK, USER, Job, jobs
     from .procs import HERE, ROOT, Server, run_worker
 except ImportError:  # run as a script: python benchmarks/run.py
@@ -36,7 +37,7 @@ except ImportError:  # run as a script: python benchmarks/run.py
     import load  # type: ignore[no-redef]
     import report  # type: ignore[no-redef]
     import targets  # type: ignore[no-redef]
-    from clients import CONFIGS  # type: ignore[no-redef]
+    from clients import CONFIGS, HTTPX2_CONFIGS, httpx2_missing  # type: ignore[no-redef]
     from plan import FULL, PASSWORD, QUICK, USER, Job, jobs  # type: ignore[no-redef]
     from procs import HERE, ROOT, Server, run_worker  # type: ignore[no-redef]
 
@@ -108,6 +109,10 @@ def _json(summary: dict[str, Any]) -> str:
     return f'{text},\n "runs": [\n  {runs}\n ]\n}}\n'
 
 
+#: The httpx2 twin's package (its rows measure it).
+TWIN_PACKAGE = "meetingbooster_async_httpx2"
+
+
 def _tree() -> str:
     """The commit measured, ``+dirty`` if the package differs from it (read-only git calls)."""
     try:
@@ -115,7 +120,7 @@ def _tree() -> str:
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "meetingbooster_async"],
+            ["git", "status", "--porcelain", "--", "meetingbooster_async", TWIN_PACKAGE],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -126,7 +131,8 @@ def _tree() -> str:
 
 
 def _versions() -> dict[str, str]:
-    names = ("httpx", "httpcore", "aiohttp", "httpx-aiohttp", "authlib", "httpx-auth", "anyio")
+    names = ["httpx", "httpcore", "httpx2", "httpcore2", "aiohttp", "httpx-aiohttp", "authlib"]
+    names += ["httpx-auth", "anyio"]
     found = {}
     for name in names:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -182,6 +188,16 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         raise SystemExit(f"unknown configuration(s) {unknown}; expected some of {CONFIGS}")
     custom = bool(args.only or args.scenarios or args.levels or args.rounds or args.seconds)
+    #: Configurations left out, and why (the report and the SKIP verdicts say so).
+    skipped: dict[str, str] = {}
+    missing = httpx2_missing()
+    if missing:
+        skipped = {c: missing for c in configs if c.split(":")[0] in HTTPX2_CONFIGS}
+        configs = tuple(c for c in configs if c not in skipped)
+        if skipped:
+            print(f"note: not measured: {', '.join(skipped)}: {missing}", flush=True)
+        if not configs:
+            raise SystemExit("nothing left to run")
     out = args.out or (HERE / "results" / ("tmp" if args.quick or custom else ""))
     out.mkdir(parents=True, exist_ok=True)
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
@@ -220,13 +236,14 @@ def main(argv: list[str] | None = None) -> int:
         "versions": _versions(),
         "cpus": len(cpus) or os.cpu_count(),
         "plan": asdict(plan),
+        "skipped": skipped,
     }
     return write(out, runs, meta)
 
 
 def write(out: Path, runs: list[dict[str, Any]], meta: dict[str, Any]) -> int:
     """Judge the runs, write results.md / results.json / throughput.png; 1 if a target failed."""
-    verdicts = targets.judge(runs)
+    verdicts = targets.judge(runs, skipped=meta.get("skipped", {}))
     text = report.markdown(runs, meta, verdicts)
     (out / "results.md").write_text(text)
     summary = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ FAST_CPU_LIMIT_US = 180.0
 AUTH_CPU_LIMIT_US = 30.0
 #: A storm refresh closer than this to the previous one is a duplicate (ours renews 1 s apart).
 MIN_REFRESH_GAP_S = 0.5
+#: The httpx2 twin on its default transport against raw httpx2, same run, at these levels.
+TWIN_RATIO, TWIN_LEVELS = 1.3, (64, 256)
+#: Our clients: the storm, hidden-expiry, cold-start and memory targets are theirs.
+OURS = ("ours", "ours-fast", "ours-httpx2", "ours-httpx2-fast")
 
 
 @dataclass(frozen=True)
@@ -48,15 +53,18 @@ def _steady_ratio(
     return row.get(f"x_{ceiling}") if row else None
 
 
-def judge(runs: list[Run]) -> list[Verdict]:
-    """Every target of the issue, judged on these runs (SKIP where a run is missing)."""
+def judge(runs: list[Run], skipped: Mapping[str, str] | None = None) -> list[Verdict]:
+    """Every target of the issue, judged on these runs: SKIP where a run is missing, saying
+    why if the configuration was ``skipped`` (configuration -> reason)."""
+    skipped = skipped or {}
     table = steady_summary(runs)
     verdicts: list[Verdict] = []
 
     def ratio_target(name: str, config: str, ceiling: str, at: int, least: float) -> None:
         ratio = _steady_ratio(table, at, config, ceiling)
         if ratio is None:
-            verdicts.append(Verdict(name, "SKIP", "not measured"))
+            why = skipped.get(config) or skipped.get(ceiling) or "not measured"
+            verdicts.append(Verdict(name, "SKIP", why))
             return
         mine = table[at][config]["rps"]
         theirs = table[at][ceiling]["rps"]
@@ -85,18 +93,25 @@ def judge(runs: list[Run]) -> list[Verdict]:
             at,
             0.9,
         )
+    for at in TWIN_LEVELS:
+        ratio_target(
+            f"ours-httpx2 >= {TWIN_RATIO}x httpx2-raw @{at}",
+            "ours-httpx2",
+            "httpx2-raw",
+            at,
+            TWIN_RATIO,
+        )
     for run in select(runs, "storm"):
-        if run["config"] not in ("ours", "ours-fast"):
-            continue
-        verdicts.append(_storm_verdict(run))
+        if run["config"] in OURS:
+            verdicts.append(_storm_verdict(run))
     for run in select(runs, "hidden"):
-        if run["config"] in ("ours", "ours-fast"):
+        if run["config"] in OURS:
             verdicts.append(_hidden_verdict(run))
     for run in select(runs, "cold"):
-        if run["config"] in ("ours", "ours-fast"):
+        if run["config"] in OURS:
             verdicts.append(_cold_verdict(run))
     for row in memory_rows(runs):
-        if row["config"] in ("ours", "ours-fast") and row["concurrency"] == 10_000:
+        if row["config"] in OURS and row["concurrency"] == 10_000:
             name = f"memory <= 6 KB per pending request @10,000 ({row['config']})"
             traced = row.get("tracemalloc")
             if traced is None:

@@ -11,6 +11,13 @@ Sybil finds the snippets: it reads Markdown code fences (also indented ones, in 
 compiles each with its document's file name and line numbers, so a failing snippet's traceback
 points into the Markdown file.
 
+In the httpx2 twin's suite (``tests_httpx2/``, generated from this file by
+``tools/generate_httpx2.py``) every snippet runs as that generator rewrites it for the twin
+(``rewrite_snippet``: ``meetingbooster_async`` -> ``meetingbooster_async_httpx2``, ``httpx`` ->
+``httpx2``, line for line), compiled with the document's name and line numbers too; there the
+twin's own quick start (README, "httpx or httpx2?") runs as well, and a test-module snippet runs
+with the twin's pytest plugin named in a ``conftest.py``, as that section says.
+
 The same snippets are type-checked with ``mypy --strict`` in CI, as a step of its own:
 ``python -m tests.test_docs_snippets`` writes them to a temporary folder,
 line numbers kept, and runs mypy on them.
@@ -18,14 +25,18 @@ line numbers kept, and runs mypy on them.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -33,7 +44,7 @@ import pytest
 from sybil import Example, Sybil
 from sybil.parsers.markdown import PythonCodeBlockParser
 
-from meetingbooster_async.testing import Emulator, EmulatorServer, serve
+from meetingbooster_async.testing import Emulator, EmulatorServer, _pytest_plugin, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -44,6 +55,20 @@ USERS = {
     "admin@example.com": "admin secret",
 }
 PYTHON_FENCE = re.compile(r"^[ \t]*```[ \t]*(py|python|python3|py3)[ \t]*$", re.MULTILINE)
+#: True in the generated twin suite, where ``httpx`` is httpx2 (the generator leaves the string
+#: "httpx2" alone): there every snippet runs rewritten for the twin.
+TWIN = httpx.__name__ == "httpx2"
+
+
+@functools.cache
+def _generator() -> ModuleType:
+    """tools/generate_httpx2.py, loaded from its file (tools/ is not a package)."""
+    path = ROOT / "tools" / "generate_httpx2.py"
+    spec = importlib.util.spec_from_file_location("generate_httpx2", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @dataclass(frozen=True)
@@ -65,8 +90,14 @@ class Snippet:
         return str(self.example.parsed)
 
     @property
+    def code(self) -> str:
+        """What this suite runs: the source, rewritten for the twin in the twin's suite."""
+        return str(_generator().rewrite_snippet(self.source)) if TWIN else self.source
+
+    @property
     def is_twin(self) -> bool:
-        """The httpx2 twin's quick start: .ci/twin.sh runs it, in a venv with httpx2 only."""
+        """The httpx2 twin's quick start: the twin suite runs it, and .ci/twin.sh again in a
+        venv without legacy httpx (httpx2 is not in the test extra)."""
         return "meetingbooster_async_httpx2" in self.source
 
     @property
@@ -148,24 +179,50 @@ def redis_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -
         yield
 
 
+def run_snippet(snippet: Snippet) -> None:
+    """Run ``snippet`` as a whole program; a traceback names its Markdown file and line."""
+    namespace: dict[str, Any] = snippet.example.namespace
+    namespace.clear()  # every snippet is a whole program: nothing carries over
+    namespace["__name__"] = "__main__"
+    if not TWIN:
+        snippet.example.evaluate()  # Sybil compiles it with the document's name and lines
+        return
+    padded = "\n" * (snippet.first_line - 1) + snippet.code
+    exec(compile(padded, str(snippet.path), "exec", dont_inherit=True), namespace)
+
+
 @pytest.mark.parametrize(
     "snippet",
-    [s for s in SNIPPETS if not s.is_test_module and not s.is_twin],
+    [s for s in SNIPPETS if not s.is_test_module and (TWIN or not s.is_twin)],
     ids=lambda s: s.name,
 )
 @pytest.mark.usefixtures("routed_to_emulator", "redis_url")
 def test_snippet_runs(snippet: Snippet, capsys: pytest.CaptureFixture[str]) -> None:
-    namespace: dict[str, Any] = snippet.example.namespace
-    namespace.clear()  # every snippet is a whole program: nothing carries over
-    namespace["__name__"] = "__main__"
-    snippet.example.evaluate()
+    run_snippet(snippet)
     assert capsys.readouterr().out, "a snippet shows its result: it printed nothing"
+
+
+def test_a_failing_snippets_traceback_points_at_its_document_and_line(tmp_path: Path) -> None:
+    legacy = "http" + "x"  # spelt in two pieces: the generator would make the word httpx2
+    document = tmp_path / "guide.md"
+    code = f"import {legacy}\n\nraise LookupError({legacy}.__name__)\n"
+    document.write_text(f"# Guide\n\nSome prose.\n\n```python\n{code}```\n")
+    [example] = Sybil(parsers=[PythonCodeBlockParser()]).parse(document)
+    with pytest.raises(LookupError) as raised:
+        run_snippet(Snippet(document, example))
+    last = traceback.extract_tb(raised.tb)[-1]
+    assert (last.filename, last.lineno) == (str(document), 8)
+    assert last.line == f"raise LookupError({legacy}.__name__)"  # the document's own line
+    # The twin's suite ran it rewritten: there the snippet's httpx was httpx2.
+    assert str(raised.value) == httpx.__name__
 
 
 @pytest.mark.parametrize("snippet", [s for s in SNIPPETS if s.is_test_module], ids=lambda s: s.name)
 def test_snippet_test_module_passes_under_pytest(snippet: Snippet, tmp_path: Path) -> None:
     module = tmp_path / "test_snippet.py"
-    module.write_text(snippet.source)
+    module.write_text(snippet.code)
+    if TWIN:  # the twin's fixtures, loaded as its README section says
+        (tmp_path / "conftest.py").write_text(f"pytest_plugins = [{_pytest_plugin.__name__!r}]\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)],

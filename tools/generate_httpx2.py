@@ -10,11 +10,19 @@ into ``meetingbooster_async_httpx2`` (on httpx2/httpcore2), and ``tests/`` into 
                                              # is not what this script generates now
     python tools/generate_httpx2.py --tests  # tests_httpx2/ only (CI; it is not committed)
 
+``rewrite_snippet(text)`` is the same rewrite for a piece of code without the header: the twin
+suite runs every README/docs snippet rewritten by it (``tests/test_docs_snippets.py``).
+
 What changes, token by token (``tokenize``, so code, strings and comments are told apart):
 
 * names: ``httpx`` -> ``httpx2``, ``httpcore`` -> ``httpcore2``, ``meetingbooster_async`` ->
-  ``meetingbooster_async_httpx2``, ``from httpx_aiohttp import`` -> ``from httpx_aiohttp.httpx2
-  import`` (httpx-aiohttp's adapter for httpx2), ``tests`` -> ``tests_httpx2``;
+  ``meetingbooster_async_httpx2``, ``tests`` -> ``tests_httpx2``;
+* imports of httpx-aiohttp (the tests compare our fast transport with its adapter) go to its
+  httpx2 variant: ``from httpx_aiohttp[.x] import`` -> ``from httpx_aiohttp.httpx2[.x] import``,
+  ``import httpx_aiohttp[.x] as y`` -> ``import httpx_aiohttp.httpx2[.x] as y``, and ``import
+  httpx_aiohttp`` -> ``import httpx_aiohttp.httpx2 as httpx_aiohttp`` (so its uses need no
+  change); ``import httpx_aiohttp.x`` without ``as`` is refused (its uses would still name the
+  legacy modules);
 * strings and comments: the same words where they stand alone (``"httpcore.http11"`` becomes
   ``"httpcore2.http11"``, the logger names the header-masking filter covers); ``httpx-aiohttp``,
   ``encode/httpx#…`` and the distribution name ``meetingbooster-async`` are left alone;
@@ -51,6 +59,8 @@ NAMES = {"httpx": "httpx2", "httpcore": "httpcore2", SOURCE: TWIN}
 #: Words rewritten inside strings and comments, where they stand alone.
 PROSE = re.compile(r"(?<![\w.\-])(?<!encode/)(httpx|httpcore|meetingbooster_async)(?![\w\-])")
 PROSE_MAP = {"httpx": "httpx2", "httpcore": "httpcore2", SOURCE: TWIN}
+#: httpx-aiohttp, and where its httpx2 variant lives.
+AIOHTTP, AIOHTTP_TWIN = "httpx_aiohttp", "httpx_aiohttp.httpx2"
 RESPX_IMPORT = re.compile(r"^(\s*)import respx$", re.MULTILINE)
 #: Appended to tests_httpx2/conftest.py: the twin's pytest fixtures, which, defined in a conftest,
 #: take precedence over the legacy plugin's (loaded for every run by its entry point).
@@ -74,6 +84,33 @@ def _offsets(text: str) -> list[int]:
     return starts
 
 
+def _module_path(tokens: list[tokenize.TokenInfo], i: int) -> tuple[str, bool]:
+    """The dotted module name that starts at ``tokens[i]`` in an ``import`` statement, and
+    whether an ``as`` follows it (no comment or line break can sit inside one)."""
+    parts = [tokens[i].string]
+    while (
+        i + 2 < len(tokens) and tokens[i + 1].string == "." and tokens[i + 2].type == tokenize.NAME
+    ):
+        parts.append(tokens[i + 2].string)
+        i += 2
+    return ".".join(parts), tokens[i + 1].string == "as"
+
+
+def _httpx_aiohttp_import(tokens: list[tokenize.TokenInfo], i: int) -> str:
+    """The replacement of the ``httpx_aiohttp`` that starts a module path of ``import``."""
+    path, aliased = _module_path(tokens, i)
+    if aliased:
+        return AIOHTTP_TWIN
+    if path == AIOHTTP:
+        return f"{AIOHTTP_TWIN} as {AIOHTTP}"
+    sub = path.rpartition(".")[2]
+    raise ValueError(
+        f"line {tokens[i].start[0]}: `import {path}` without `as` cannot be rewritten for the "
+        f"twin (its uses name the legacy modules): write `import {path} as {sub}` or "
+        f"`from {path.rpartition('.')[0]} import {sub}`"
+    )
+
+
 def _edits(text: str, *, tests: bool) -> Iterator[tuple[int, int, str]]:
     """(start, end, replacement) for every token that changes, in source order."""
     starts = _offsets(text)
@@ -81,26 +118,35 @@ def _edits(text: str, *, tests: bool) -> Iterator[tuple[int, int, str]]:
     if tests:
         names[TESTS] = TWIN_TESTS
     previous = ""
+    head = ""  # the first token of the current statement ("import", "from", ...)
     string_kinds = {tokenize.STRING, tokenize.COMMENT}
     string_kinds |= {getattr(tokenize, "FSTRING_MIDDLE", tokenize.STRING)}
-    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+    layout = {tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT}
+    tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
+    for i, token in enumerate(tokens):
         start = starts[token.start[0]] + token.start[1]
         end = starts[token.end[0]] + token.end[1]
         if token.type == tokenize.NAME:
-            if token.string == "httpx_aiohttp" and previous == "from":
-                yield start, end, "httpx_aiohttp.httpx2"
+            if token.string == AIOHTTP and previous == "from":
+                yield start, end, AIOHTTP_TWIN
+            elif token.string == AIOHTTP and head == "import" and previous in ("import", ","):
+                yield start, end, _httpx_aiohttp_import(tokens, i)
             elif token.string in names and previous != ".":
                 yield start, end, names[token.string]
         elif token.type in string_kinds:
             rewritten = PROSE.sub(lambda m: PROSE_MAP[m.group(1)], token.string)
             if rewritten != token.string:
                 yield start, end, rewritten
-        if token.type not in (tokenize.NL, tokenize.COMMENT):
+        if token.type in (tokenize.NEWLINE, tokenize.ENDMARKER) or token.string == ";":
+            head = previous = ""
+        elif token.type not in layout:
+            head = head or token.string
             previous = token.string
 
 
-def rewrite(text: str, *, source: str, tests: bool = False) -> str:
-    """The twin of one module's source ``text`` (``source`` names it in the header)."""
+def rewrite_snippet(text: str, *, tests: bool = False) -> str:
+    """The twin of a piece of code, without the generated-file header: what :func:`rewrite`
+    does, line for line (no line is added or removed, so line numbers are kept)."""
     if tests:
         text = RESPX_IMPORT.sub(rf"\1from {TWIN_TESTS} import respx", text)
     pieces, cursor = [], 0
@@ -108,7 +154,12 @@ def rewrite(text: str, *, source: str, tests: bool = False) -> str:
         pieces += [text[cursor:start], replacement]
         cursor = end
     pieces.append(text[cursor:])
-    return HEADER.format(source=source) + "".join(pieces)
+    return "".join(pieces)
+
+
+def rewrite(text: str, *, source: str, tests: bool = False) -> str:
+    """The twin of one module's source ``text`` (``source`` names it in the header)."""
+    return HEADER.format(source=source) + rewrite_snippet(text, tests=tests)
 
 
 def _python_files(top: Path) -> list[Path]:

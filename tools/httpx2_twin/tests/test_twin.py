@@ -1,6 +1,7 @@
 """What only the httpx2 twin has: no legacy httpx at run time, its exception bases, the
-httpcore2 loggers masked (also for the legacy package under ``httpx2.alias_httpx()``), the
-aiohttp adapter for httpx2, and the generator that keeps the twin in step with its source."""
+httpcore2 loggers masked (also for the legacy package under ``httpx2.alias_httpx()``), its own
+lean aiohttp transport for ``fast=True`` (an httpx2 transport), and the generator that keeps the
+twin in step with its source."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import httpx2
 import pytest
@@ -143,23 +145,56 @@ def test_set_cookie_is_masked_on_httpcore2_also_under_alias_httpx(package: str) 
 def test_the_pool_hook_reaches_httpcore2s_pool() -> None:
     transport = httpx2.AsyncHTTPTransport()
     assert _transport.speed_up_pool(transport)
-    backend = transport._pool._network_backend  # type: ignore[attr-defined]
+    backend = transport._pool._network_backend
     assert isinstance(backend, _transport.CachedSocketBackend)
 
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("anyio_backend", ["asyncio"])  # aiohttp runs on asyncio only
-async def test_fast_true_uses_httpx_aiohttps_httpx2_adapter(anyio_backend: str) -> None:
-    from httpx_aiohttp.httpx2 import AiohttpTransport
+async def test_fast_true_serves_through_the_twins_own_aiohttp_transport(anyio_backend: str) -> None:
+    from meetingbooster_async_httpx2._aiohttp_transport import AiohttpTransport
+    from meetingbooster_async_httpx2.testing import Emulator, aserve
 
-    async with mb.MeetingBoosterClient(
-        "https://mb.test", username="u", password="p", fast=True
-    ) as client:
-        assert isinstance(client._transport, AiohttpTransport)
-        assert isinstance(client._transport, httpx2.AsyncBaseTransport)
+    emulator = Emulator(users={"ann@example.com": "pw"}, meetings_per_user=2)
+    async with (
+        aserve(emulator) as server,
+        mb.MeetingBoosterClient(
+            server.url, username="ann@example.com", password="pw", fast=True
+        ) as client,
+    ):
+        transport = client._transport
+        assert type(transport) is AiohttpTransport
+        assert isinstance(transport, httpx2.AsyncBaseTransport)
+        response = await client.get("/api/v1/mymeetings/list")
+    assert isinstance(response, httpx2.Response)
+    assert response.status_code == 200
+    assert len(response.json()) == 2
+    assert emulator.stats().oauth_calls["password"] == 1  # the login went over that socket too
 
 
-def _generator():  # type: ignore[no-untyped-def]
+def test_fast_true_imports_neither_legacy_httpx_nor_httpx_aiohttp() -> None:
+    out = run(
+        """
+        import sys, asyncio
+        import meetingbooster_async_httpx2 as mb
+        from meetingbooster_async_httpx2.testing import Emulator, serve
+
+        async def main(url):
+            async with mb.MeetingBoosterClient(
+                url, username="ann@example.com", password="pw", fast=True
+            ) as client:
+                return (await client.get("/api/v1/mymeetings/sync")).status_code
+
+        with serve(Emulator(users={"ann@example.com": "pw"})) as server:
+            print(asyncio.run(main(server.url)))
+        legacy = ("httpx", "httpcore", "httpx_aiohttp", "meetingbooster_async")
+        print(sorted(name for name in sys.modules if name.split(".")[0] in legacy))
+        """
+    )
+    assert out.splitlines() == ["200", "[]"]
+
+
+def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location(
         "generate_httpx2", ROOT / "tools/generate_httpx2.py"
     )
@@ -195,6 +230,60 @@ def test_the_rewrite_changes_code_and_logger_names_not_other_prose() -> None:
         'LOGGERS = ("httpcore2.http11", "httpcore2.http2", "meetingbooster_async_httpx2")',
         "x = obj.httpx  # the httpx2 transport",
     ]
+
+
+def test_every_form_of_httpx_aiohttp_import_goes_to_its_httpx2_variant() -> None:
+    source = textwrap.dedent(
+        """\
+        import httpx_aiohttp
+        import httpx_aiohttp as adapter
+        import httpx_aiohttp.transport as transport
+        import os, httpx_aiohttp
+        from httpx_aiohttp.transport import AIOHTTP_EXC_MAP
+        def f():
+            import httpx_aiohttp; return httpx_aiohttp.AiohttpTransport
+        """
+    )
+    out = _generator().rewrite_snippet(source)
+    assert out.splitlines() == [
+        "import httpx_aiohttp.httpx2 as httpx_aiohttp",
+        "import httpx_aiohttp.httpx2 as adapter",
+        "import httpx_aiohttp.httpx2.transport as transport",
+        "import os, httpx_aiohttp.httpx2 as httpx_aiohttp",
+        "from httpx_aiohttp.httpx2.transport import AIOHTTP_EXC_MAP",
+        "def f():",
+        "    import httpx_aiohttp.httpx2 as httpx_aiohttp; return httpx_aiohttp.AiohttpTransport",
+    ]
+    # Run, the rewritten imports bind the adapter for httpx2 under the names the code uses.
+    import httpx_aiohttp.httpx2
+
+    namespace: dict[str, object] = {}
+    exec(compile(out, "rewritten.py", "exec"), namespace)
+    adapter = httpx_aiohttp.httpx2
+    assert namespace["httpx_aiohttp"] is adapter
+    assert namespace["adapter"] is adapter
+    assert namespace["transport"] is adapter.transport
+    assert namespace["AIOHTTP_EXC_MAP"] is adapter.transport.AIOHTTP_EXC_MAP
+    assert namespace["f"]() is adapter.AiohttpTransport  # type: ignore[operator]
+    assert issubclass(adapter.AiohttpTransport, httpx2.AsyncBaseTransport)
+
+
+def test_import_of_an_httpx_aiohttp_submodule_without_as_is_refused() -> None:
+    """Its uses (``httpx_aiohttp.transport.X``) would still name the legacy module."""
+    with pytest.raises(ValueError, match=r"line 2: `import httpx_aiohttp\.transport` without"):
+        _generator().rewrite_snippet("import os\nimport httpx_aiohttp.transport\n")
+
+
+def test_the_snippet_rewrite_keeps_every_line_and_adds_no_header() -> None:
+    source = "import httpx\n\nfrom meetingbooster_async import X  # see meetingbooster_async\n"
+    out = _generator().rewrite_snippet(source)
+    assert out.split("\n") == [
+        "import httpx2",
+        "",
+        "from meetingbooster_async_httpx2 import X  # see meetingbooster_async_httpx2",
+        "",
+    ]
+    assert _generator().rewrite_snippet(out) == out  # twin code stays as it is
 
 
 def test_the_tests_rewrite_swaps_respx_for_the_httpx2_replacement() -> None:
