@@ -103,8 +103,9 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
             after a failed exchange, login cooldown, futile-401 interval, minimum lifetime).
         api_paths: where the typed endpoints live (:class:`ApiPaths`); the documented paths
             by default, and the inferred ones (SyncCommit, MyTasks) can be changed here.
-        fast: send through aiohttp (``httpx-aiohttp``, extra ``fast``, asyncio only) instead of
-            httpcore: several times the throughput at high concurrency, same API.
+        fast: send through aiohttp's connection pool (our own lean transport, extra ``fast``,
+            asyncio only) instead of httpcore: several times the throughput at high
+            concurrency, same API.
         deadline: overall seconds per call, the token refresh and every retry included
             (default none: only httpx's per-phase ``timeout``). Per call:
             ``extensions={"meetingbooster_deadline": seconds}``. Raises ``APITimeoutError``.
