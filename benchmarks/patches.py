@@ -13,6 +13,12 @@ The fast path of issue 15 (``_aiohttp_transport.py``, ``_hotpath.py``) has three
 ``adapter-transport`` (fast mode on the ``httpx-aiohttp`` adapter again), ``no-hotpath``
 (httpx's own ``build_request`` and ``_send_single_request``) and ``stock`` (both: the client as
 it was before, but for the cookie property).
+
+``no-gate`` (``max_in_flight=None``) measures what the in-flight gate costs. One run at
+45b4b5e (3 rounds, medians): fast mode 1,638 vs 2,222 req/s at 64 in flight and 1,795 vs 1,901
+at 256 with and without the gate; the default transport 430 vs 418 at 64 and 463 vs 317 at 256
+(there the gate saves httpcore's pool its queue). Rounds spread widely on this machine: read
+it as "the gate's wait costs fast mode something at 64", not as a figure.
 """
 
 from __future__ import annotations
@@ -61,7 +67,21 @@ def _stock() -> None:
     _no_hotpath()
 
 
+def _no_gate() -> None:
+    """Our client without the in-flight gate (``max_in_flight=None``): what the gate costs."""
+    from meetingbooster_async import _client
+
+    init = _client.MeetingBoosterClient.__init__
+
+    def ungated(self: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_in_flight", None)
+        init(self, *args, **kwargs)
+
+    _client.MeetingBoosterClient.__init__ = ungated  # type: ignore[method-assign]
+
+
 PATCHES: dict[str, Callable[[], None]] = {
+    "no-gate": _no_gate,
     "no-cached-socket": _no_cached_socket,
     "adapter-transport": _adapter_transport,
     "no-hotpath": _no_hotpath,
