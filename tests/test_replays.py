@@ -158,3 +158,12 @@ def test_the_sync_flow_keeps_the_same_rule(
         auth.close()  # its own /oauth connections
     assert transit.data_requests == 1 + 1 + MAX_REPLAYS
     assert oauth_calls(emulator)["refresh_token"] == MAX_REPLAYS
+
+
+def test_the_docs_state_the_bound() -> None:
+    # The authentication rules page promises a number: it must be the one the code keeps.
+    from pathlib import Path
+
+    rules = Path(__file__).resolve().parent.parent / "docs" / "authentication.md"
+    assert f"up to {MAX_REPLAYS} replays in all" in rules.read_text()
+    assert MAX_REPLAYS >= 2  # one for the expiry, at least one for a token aged in transit
