@@ -309,6 +309,8 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
                 continue
             request.headers["Authorization"] = token.header
             response = await self._send_in_slot(request, stream, _STAMPED, follow_redirects)
+            if response.status_code != 401:
+                return response  # the hot path: no recovery rules to ask
             try:
                 recover = mb.worth_replay(request, response, token, replays)
             except MeetingBoosterError:
