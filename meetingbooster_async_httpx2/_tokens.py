@@ -189,14 +189,17 @@ class TokenManager:
         if expires_at <= now:
             return
         self._generation += 1
-        self._access = AccessToken(
+        token = AccessToken(
             value=stored.access_token,
             header=f"Bearer {stored.access_token}",
             generation=self._generation,
             obtained_at=now,
-            refresh_at=min(stored.refresh_at + offset, expires_at),
+            refresh_at=stored.refresh_at + offset,
             expires_at=expires_at,
         )
+        # Due no later than it stops being sent: a token usable but not sendable would have
+        # the send loop ask for it again and again without ever waiting.
+        self._access = attrs.evolve(token, refresh_at=min(token.refresh_at, token.send_by))
 
     def forget(self) -> None:
         """Drop every token without telling the server (e.g. after a failed signout)."""
@@ -284,9 +287,12 @@ class TokenManager:
             if fallback is None:
                 self._guard.failed(exc)
                 raise
+            now = self._clock()  # when it failed: a slow failure must still space the retry
             retry = min(self._policy.proactive_retry, (fallback.expires_at - now) / 2)
             logger.warning("proactive token refresh failed (%s); keeping the current token", exc)
-            self._access = attrs.evolve(fallback, refresh_at=now + retry)
+            # Due again no later than it stops being sent (see ``adopt``).
+            refresh_at = min(now + retry, fallback.send_by)
+            self._access = attrs.evolve(fallback, refresh_at=refresh_at)
             return self._access
         self.epoch += 1
         self._guard.succeeded()

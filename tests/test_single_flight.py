@@ -56,7 +56,11 @@ async def test_401_storm_makes_one_refresh(
     assert outcomes == {200: N}
     # Only requests already past the in-flight gate can have carried the dead token: once
     # the first 401 is seen, the token is dropped and everyone else waits for the refresh.
-    assert 1 <= emulator.stats().data_statuses[401] <= stale_sends
+    # Without a gate every request may have been on the wire: only "at least one" holds.
+    dead_sends = emulator.stats().data_statuses[401]
+    assert dead_sends >= 1
+    if stale_sends < N:
+        assert dead_sends <= stale_sends
 
 
 async def test_expiry_storm_makes_one_refresh_and_no_401(

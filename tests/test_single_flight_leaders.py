@@ -27,21 +27,31 @@ async def test_a_leaders_own_deadline_does_not_fail_the_callers_behind_it(
     emulator.faults.hold("oauth")
     outcomes: Counter[object] = Counter()
     async with make_client(emulator, auth=make_auth(clock=clock)) as client:
+        started, all_started = 0, anyio.Event()
 
         async def leader() -> None:
             with pytest.raises(APITimeoutError):
                 await client.get(LIST, extensions={"meetingbooster_deadline": 0.05})
             outcomes["leader timed out"] += 1
+            # Every follower waits behind the one exchange, still held, before it is answered.
+            await all_started.wait()
+            await anyio.wait_all_tasks_blocked()
+            assert emulator.faults.held("oauth") == 1
             emulator.faults.release("oauth")  # the server answers the exchange it holds
 
         async def follower() -> None:
+            nonlocal started
+            started += 1
+            if started == 20:
+                all_started.set()
             outcomes[(await client.get(LIST)).status_code] += 1
 
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(leader)
-            await anyio.wait_all_tasks_blocked()
-            for _ in range(20):
-                tg.start_soon(follower)
+        with anyio.fail_after(30):  # a hang guard, not a speed limit
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(leader)
+                await anyio.wait_all_tasks_blocked()
+                for _ in range(20):
+                    tg.start_soon(follower)
     assert outcomes == {"leader timed out": 1, 200: 20}
     # The exchange outlives its leader's deadline: the followers share that one login.
     assert emulator.stats().oauth_calls == {"password": 1}

@@ -150,6 +150,26 @@ def test_failed_proactive_refresh_keeps_the_valid_token(
     assert manager.usable() is None
 
 
+def test_a_failed_proactive_refresh_near_the_end_keeps_it_due_by_send_by(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    first = login(manager)  # 60 s: refresh due at 30, sent until 50
+    clock.advance(47)
+
+    def slow_failure(flow: object) -> httpx.Response:
+        clock.advance(1)  # each failed answer takes a second
+        return httpx.Response(503, text="<html>down</html>")
+
+    token, _ = run(manager.acquire(), slow_failure)
+    assert token.generation == first.generation
+    # The retry is spaced from when the failure came (49 s), and never later than send_by:
+    # a token usable but not sendable would make the send loop ask again without waiting.
+    assert token.refresh_at == first.send_by
+    clock.advance(token.send_by - clock.now)
+    assert manager.valid() is None and manager.usable() is None
+    assert manager.check() == (None, True)  # the next caller waits for an exchange
+
+
 def test_failure_without_a_valid_token_raises_typed(manager: TokenManager) -> None:
     with pytest.raises(OAuthResponseError):
         run(manager.acquire(), lambda f: httpx.Response(502, text="<html>bad gateway</html>"))
