@@ -44,6 +44,8 @@ _FORM: Final = "application/x-www-form-urlencoded"
 _HEADER_SAFE: Final = re.compile(r"[\x21-\x7e]+")
 #: Response headers an error keeps no copy of (they may carry a session or a token).
 _SECRET_HEADERS: Final = frozenset({"set-cookie", "cookie", "authorization"})
+#: Headers that describe the body as sent, not the decoded copy a redacted answer keeps.
+_BODY_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 _SECRET_KEYS: Final = frozenset({"access_token", "refresh_token", "id_token"})
 
 
@@ -117,8 +119,11 @@ def redacted_response(response: httpx.Response) -> httpx.Response:
     No ``Set-Cookie``/``Cookie``/``Authorization`` header, and in a JSON object body the
     values of ``access_token``/``refresh_token`` are replaced by ``"<redacted>"``.
     """
+    # The copy carries the decoded body: its encoding and length headers would no longer fit.
     headers = [
-        (k, v) for k, v in response.headers.multi_items() if k.lower() not in _SECRET_HEADERS
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in _SECRET_HEADERS and k.lower() not in _BODY_HEADERS
     ]
     content = response.content
     data = _json_object(response)
@@ -126,7 +131,6 @@ def redacted_response(response: httpx.Response) -> httpx.Response:
         content = json.dumps(
             {k: "<redacted>" if k in _SECRET_KEYS else v for k, v in data.items()}
         ).encode()
-        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
     copy = httpx.Response(response.status_code, headers=headers, content=content)
     with contextlib.suppress(RuntimeError):  # a response built without a request has none
         copy.request = response.request

@@ -176,6 +176,30 @@ def test_error_responses_keep_no_cookie_and_no_token() -> None:
     assert kept.request.url == response.request.url
 
 
+@pytest.mark.parametrize("secret", [False, True])
+def test_a_compressed_error_answer_is_kept_decoded(secret: bool) -> None:
+    # A server (or gateway) that compresses /oauth answers: the kept copy holds the decoded
+    # body, so it must not claim the encoding any more (reading it would fail to decompress).
+    import gzip
+
+    body = {"error": "invalid_grant", "error_description": "expired", "state": "X"}
+    if secret:
+        body = {"access_token": "", "refresh_token": "secret-rt"}
+    raw = httpx.Response(
+        400,
+        headers={"Content-Encoding": "gzip"},
+        content=gzip.compress(httpx.Response(200, json=body).content),
+        request=httpx.Request("POST", "https://mb.test/oauth"),
+    )
+    raw.read()
+    with pytest.raises((OAuthError, OAuthResponseError)) as info:
+        parse_token_response(raw)
+    kept = info.value.response
+    assert kept is not None and "content-encoding" not in kept.headers
+    redacted = {"access_token": "<redacted>", "refresh_token": "<redacted>"}
+    assert kept.json() == (redacted if secret else body)
+
+
 def test_failed_login_body_becomes_login_failed_error() -> None:
     response = ok(
         {
