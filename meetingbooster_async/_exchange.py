@@ -106,6 +106,7 @@ class Exchanges:
             task.cancel()
         with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
             await ex.done.wait()
+        self._abandon(ex)  # it did not end in time: its callers must not wait on
 
     async def signout(self, context: SendContext) -> None:
         """``grant_type=signout`` (and, with a store, delete the shared tokens), bounded."""
@@ -139,8 +140,20 @@ class Exchanges:
             task = asyncio.get_running_loop().create_task(self.run(ex, fallback, context, False))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+            # A task cancelled before its first step never runs its body (nor its finally).
+            task.add_done_callback(lambda _: self._abandon(ex))
             return True
         return False
+
+    def _abandon(self, ex: Exchange) -> None:
+        """Publish an exchange that ended without running to its end: stopped, not pending."""
+        if ex.done.is_set():
+            return
+        if ex.error is None and ex.token is None:
+            ex.error = APIConnectionError("the token exchange was stopped: the client closed")
+        if self.inflight is ex:
+            self.inflight = None
+        ex.done.set()
 
     async def run(
         self, ex: Exchange, fallback: AccessToken | None, context: SendContext, shield: bool

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from meetingbooster_async import (
+    APIConnectionError,
     MeetingBoosterAuth,
     MeetingBoosterClient,
     MemoryTokenStore,
@@ -24,6 +25,7 @@ from meetingbooster_async import (
 )
 from meetingbooster_async.testing import Emulator
 
+from .emulated import make_auth
 from .fakes import FakeClock
 
 pytestmark = pytest.mark.anyio
@@ -203,3 +205,22 @@ async def test_a_malformed_digest_challenge_goes_out_once() -> None:
         with pytest.raises(httpx.ProtocolError):
             await client.get("https://other.example/digest", auth=httpx.DigestAuth("bob", "secret"))
     assert [r.url.path for r in seen] == ["/digest"]
+
+
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])  # detached tasks are asyncio's
+async def test_an_exchange_cancelled_before_its_first_step_is_not_left_pending(
+    anyio_backend: str, emulator: Emulator
+) -> None:
+    # asyncio never runs the body (nor the finally) of a task cancelled before it started:
+    # the exchange must still end, or its callers would wait on it for ever.
+    from meetingbooster_async._exchange import SendContext
+
+    auth = make_auth()
+    context = SendContext(transport=emulator.transport(), timeout=httpx.Timeout(5.0))
+    ex, spawned = auth._exchanges.start(None, context)
+    assert spawned
+    await auth._exchanges.cancel()  # before the task took its first step
+    assert ex.done.is_set() and auth._exchanges.inflight is None
+    assert isinstance(ex.error, APIConnectionError)
+    assert emulator.stats().oauth_calls == {}
+    await auth.aclose()
