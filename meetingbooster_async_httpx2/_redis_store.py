@@ -45,6 +45,8 @@ end
 return 0
 """
 # Release the lock only if we still hold it (it may have expired and passed to another).
+#: Seconds an unlock may take before the holder gives up on it (the lock's TTL ends it).
+UNLOCK_TIMEOUT: Final = 1.0
 _UNLOCK: Final = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then
     return redis.call('DEL', KEYS[1])
@@ -166,7 +168,9 @@ class RedisTokenStore:
         try:
             yield
         finally:
-            with anyio.CancelScope(shield=True):
+            # Shielded (a cancelled holder still unlocks), but bounded: a hung Redis must not
+            # hang the exchange; its lock then ends with its TTL.
+            with anyio.CancelScope(shield=True, deadline=anyio.current_time() + UNLOCK_TIMEOUT):
                 script = self._redis.eval(_UNLOCK, 1, lock_key, owner)
                 await self._call("unlock", script)
 

@@ -174,3 +174,23 @@ async def test_clients_sharing_redis_refresh_once_per_expiry(
         await client.aclose()
     assert emulator.stats().data_statuses[200] == 4 + 3 * 400
     assert "signout" not in emulator.stats().oauth_calls
+
+
+class _HungUnlockRedis:
+    """A Redis client that grants the lock, then answers the unlock only after a minute."""
+
+    async def set(self, *args: object, **kwargs: object) -> bool:
+        return True
+
+    async def eval(self, *args: object) -> object:
+        await anyio.sleep(60)  # not for ever: unbounded, the test fails late instead of hanging
+        return 1
+
+
+async def test_an_unlock_that_hangs_is_bounded() -> None:
+    from meetingbooster_async import _redis_store
+
+    store = RedisTokenStore(_HungUnlockRedis())  # type: ignore[arg-type]
+    with anyio.fail_after(10 * _redis_store.UNLOCK_TIMEOUT):  # a hang guard, not a speed limit
+        async with store.lock("k"):
+            pass  # the exchange's work; the unlock then hangs and is cut after UNLOCK_TIMEOUT
