@@ -1,9 +1,10 @@
 """InFlightGate: at most N requests on the wire, waiting bounded like httpx's pool.
 
-The client takes a slot *after* a request has its token and *before* httpx attaches it and
-queues for a pooled connection, so the queue forms where a token cannot go stale (see
-``docs/request-path.md``). Waiting is bounded by the request's ``timeout.pool``, as httpx
-bounds waiting for a pooled connection: when it passes, ``httpx.PoolTimeout``.
+The client takes a slot *after* a request has its token and *before* it stamps the newest
+token on the request and httpx queues it for a pooled connection, so the queue forms where a
+token cannot go stale (see ``docs/request-path.md``). Waiting is bounded by the request's
+``timeout.pool``, as httpx bounds waiting for a pooled connection: when it passes,
+``httpx.PoolTimeout``.
 """
 
 from __future__ import annotations

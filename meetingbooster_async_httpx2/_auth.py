@@ -2,17 +2,11 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """MeetingBoosterAuth: the httpx2.Auth that logs in, attaches the Bearer token and recovers a 401.
 
-The rules live in :mod:`._tokens`, the sending in :mod:`._oauth_sender`; this module runs
-token *exchanges* (a refresh, or a login) and lets callers wait for them.
-
-One exchange at a time per identity (single flight). It runs in a task no caller owns: a
-detached task on asyncio, the client's task group under trio when the client is used as
-``async with``. So a caller that is cancelled (a deadline, a web handler whose client went
-away) stops waiting at once while the exchange carries on for the others, and its result is
-kept for the next request. Under trio without ``async with`` there is no such task: the
-caller that starts the exchange runs it, shielded from its own cancellation (it returns when
-the exchange ends or its own deadline passes). Every wait is bounded: an exchange by
-``token_timeout``, a caller additionally by its own deadline.
+The rules live in :mod:`._tokens` (and whether a 401 is worth a replay in :mod:`._recovery`),
+the sending in :mod:`._oauth_sender`, the single-flight exchanges (a refresh, or a login, in a
+task no caller owns) in :mod:`._exchange`. This module decides, for each caller, whether to
+send the token it has, start an exchange, or wait for the one running. Every wait is bounded:
+an exchange by ``token_timeout``, a caller additionally by its own deadline.
 
 The sync flow (``httpx2.Client`` shared by threads) drives the same rules under a
 ``threading.Lock``. Neither lock nor exchange is ever held across a ``yield`` of the user's
@@ -49,7 +43,7 @@ from ._store import TokenStore
 from ._token_policy import AccessToken, TokenPolicy, replay
 from ._tokens import TokenManager
 
-__all__ = ["MeetingBoosterAuth", "SendContext", "check_secure_url"]
+__all__ = ["MeetingBoosterAuth", "SendContext"]
 
 #: The most times a caller re-decides after waiting for an exchange (each wait is bounded).
 _MAX_ROUNDS: Final = 4
@@ -330,8 +324,10 @@ class MeetingBoosterAuth(httpx2.Auth):
         An exchange in flight is waited for first (at most ``token_timeout``).
         """
         self._enter("async")
-        await self._exchanges.settle()
         async with self._alock:
+            # Inside the lock: taking it yields, and a refresh started in that gap would
+            # spend the refresh token the signout is about to send.
+            await self._exchanges.settle()
             await self._exchanges.signout(context)
 
     def signout_sync(self) -> None:

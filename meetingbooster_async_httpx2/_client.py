@@ -227,13 +227,15 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx2.AsyncClient):
                             _log_give_up(request, reason, attempt, policy)
                             raise
                     else:
+                        status = response.status_code
+                        if status not in policy.statuses:
+                            return response  # the hot path: nothing to retry
                         delay = policy.delay_after_status(
-                            request, response.status_code, response.headers, attempt
+                            request, status, response.headers, attempt
                         )
-                        reason = f"HTTP {response.status_code}"
+                        reason = f"HTTP {status}"
                         if delay is None or _no_retry(request, delay):
-                            if response.status_code in policy.statuses:
-                                _log_give_up(request, reason, attempt, policy)
+                            _log_give_up(request, reason, attempt, policy)
                             return response
                         await response.aclose()
                     _log_retry(request, attempt, policy, delay, reason)

@@ -2,10 +2,11 @@
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
 """InFlightGate: at most N requests on the wire, waiting bounded like httpx2's pool.
 
-The client takes a slot *after* a request has its token and *before* httpx2 attaches it and
-queues for a pooled connection, so the queue forms where a token cannot go stale (see
-``docs/request-path.md``). Waiting is bounded by the request's ``timeout.pool``, as httpx2
-bounds waiting for a pooled connection: when it passes, ``httpx2.PoolTimeout``.
+The client takes a slot *after* a request has its token and *before* it stamps the newest
+token on the request and httpx2 queues it for a pooled connection, so the queue forms where a
+token cannot go stale (see ``docs/request-path.md``). Waiting is bounded by the request's
+``timeout.pool``, as httpx2 bounds waiting for a pooled connection: when it passes,
+``httpx2.PoolTimeout``.
 """
 
 from __future__ import annotations
