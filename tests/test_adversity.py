@@ -184,7 +184,9 @@ async def test_a_proactive_refresh_holds_up_no_request(
                 for _ in range(50):
                     tg.start_soon(one)
         assert statuses == {200: 50}  # all went out with the valid token
-        assert emulator.faults.held("oauth") == 1  # while exactly one refresh waits
+        with anyio.fail_after(10):  # the refresh reaches the server over real HTTP
+            await emulator.faults.wait_held(1, "oauth")
+        assert emulator.faults.held("oauth") == 1  # exactly one refresh waits
         emulator.faults.release("oauth")
         with anyio.fail_after(10):
             await client.login()  # the refresh lands

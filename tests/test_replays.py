@@ -130,10 +130,10 @@ async def test_after_giving_up_the_endpoint_still_recovers(
     transport = AsyncTransit(transit, emulator.transport())
     async with MeetingBoosterClient(URL, auth=auth_for(URL, clock), transport=transport) as client:
         assert (await client.get(LIST)).status_code == 401
-        transit.times = 1  # one more hidden expiry: recovered by one refresh, not returned
+        transit.times = 1  # one more expiry in transit: recovered and replayed, not returned
         before = oauth_calls(emulator)["refresh_token"]
         assert (await client.get(LIST)).status_code == 200
-        assert oauth_calls(emulator)["refresh_token"] == before + 2  # expired token, then 401
+        assert oauth_calls(emulator)["refresh_token"] == before + 2  # its token had expired; then the 401
 
 
 @pytest.fixture
