@@ -133,7 +133,7 @@ async def test_after_giving_up_the_endpoint_still_recovers(
         transit.times = 1  # one more expiry in transit: recovered and replayed, not returned
         before = oauth_calls(emulator)["refresh_token"]
         assert (await client.get(LIST)).status_code == 200
-        assert oauth_calls(emulator)["refresh_token"] == before + 2  # its token had expired; then the 401
+        assert oauth_calls(emulator)["refresh_token"] == before + 2  # expired, then 401
 
 
 @pytest.fixture
