@@ -89,7 +89,7 @@ async def test_cancellation_storm_across_expiries(
         stats = emulator.stats()
         # Nothing stays held: not the token lock, not an in-flight slot.
         assert not c.mb_auth._alock.locked()
-        assert c._gate is not None and c._gate.slots.value == 100
+        assert c._gate is not None and c._gate.free == 100
         with anyio.fail_after(2):
             assert (await c.get(LIST)).status_code == 200
         # And the next expiry is still one refresh.
