@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -296,12 +295,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx2.AsyncClient):
         replays = 0
         while True:
             if gate is not None and not gate.try_take():
-                # Inline, not a helper: the waiters here are the deep queue (memory per frame).
-                pool = request.extensions.get("timeout", {}).get("pool")
-                with anyio.move_on_after(math.inf if pool is None else pool) as waited:
-                    await gate.slots.acquire()
-                if waited.cancelled_caught:
-                    raise gate.timed_out(request, pool)
+                await gate.take(request, request.extensions.get("timeout", {}).get("pool"))
             if mb is None:
                 return await self._send_in_slot(request, stream, auth, follow_redirects)
             token = mb.sendable()  # the newest valid token: replaced while we queued, fine

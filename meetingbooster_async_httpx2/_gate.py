@@ -7,10 +7,20 @@ token on the request and httpx2 queues it for a pooled connection, so the queue 
 token cannot go stale (see ``docs/request-path.md``). Waiting is bounded by the request's
 ``timeout.pool``, as httpx2 bounds waiting for a pooled connection: when it passes,
 ``httpx2.PoolTimeout``.
+
+Waiters queue first in, first out, and a slot given back goes straight to the oldest live
+waiter. On asyncio a waiter is a bare future bounded by one ``loop.call_later`` timer: a third
+of the CPU of a cancel scope around an ``anyio.Semaphore`` (10 against 31 µs per hand-over with
+256 waiters on the benchmark machine). On trio it is an ``anyio.Event`` under
+``anyio.move_on_after``. A waiter that timed out or was
+cancelled stays in the queue, dead, until a release skips it: O(1) either way.
 """
 
 from __future__ import annotations
 
+import asyncio
+import math
+from collections import deque
 from collections.abc import AsyncIterator
 
 import anyio
@@ -19,17 +29,35 @@ import httpx2
 __all__ = ["InFlightGate"]
 
 
+class _Waiter:
+    """A waiter off asyncio (trio): granted or dead once, woken through its event."""
+
+    __slots__ = ("dead", "event", "granted")
+
+    def __init__(self) -> None:
+        self.event = anyio.Event()
+        self.granted = False
+        self.dead = False
+
+
+def _expire(future: asyncio.Future[bool]) -> None:
+    if not future.done():
+        future.set_result(False)  # timed out: no slot
+
+
 class InFlightGate:
     """``size`` slots; a streamed response keeps its slot until its body is closed."""
 
-    __slots__ = ("size", "slots")
+    __slots__ = ("_waiters", "free", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        self.slots = anyio.Semaphore(size)
+        #: Slots nobody holds. Never above 0 while a live waiter queues (a release hands over).
+        self.free = size
+        self._waiters: deque[asyncio.Future[bool] | _Waiter] = deque()
 
     def __repr__(self) -> str:
-        return f"<InFlightGate {self.slots.value}/{self.size} free>"
+        return f"<InFlightGate {self.free}/{self.size} free>"
 
     def try_take(self) -> bool:
         """Take a slot if one is free, without waiting (and without a checkpoint).
@@ -37,11 +65,47 @@ class InFlightGate:
         No checkpoint on the fast path: httpx2 yields to the loop soon enough, and a free
         slot means nobody is queued (a release hands the slot to a waiter directly).
         """
+        if self.free > 0:
+            self.free -= 1
+            return True
+        return False
+
+    async def take(self, request: httpx2.Request, pool: float | None) -> None:
+        """Wait for a slot, first in, first out; ``httpx2.PoolTimeout`` after ``pool`` seconds."""
         try:
-            self.slots.acquire_nowait()
-        except anyio.WouldBlock:
-            return False
-        return True
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # not asyncio: trio
+            await self._take_anyio(request, pool)
+            return
+        future: asyncio.Future[bool] = loop.create_future()
+        self._waiters.append(future)
+        timer = None if pool is None else loop.call_later(pool, _expire, future)
+        try:
+            granted = await future
+        except BaseException:  # cancelled: a slot handed over meanwhile goes on to the next
+            if future.done() and not future.cancelled() and future.result():
+                self.give_back()
+            raise
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if not granted:
+            raise self.timed_out(request, pool)
+
+    async def _take_anyio(self, request: httpx2.Request, pool: float | None) -> None:
+        waiter = _Waiter()
+        self._waiters.append(waiter)
+        try:
+            with anyio.move_on_after(math.inf if pool is None else pool):
+                await waiter.event.wait()
+        except BaseException:
+            waiter.dead = True
+            if waiter.granted:
+                self.give_back()
+            raise
+        if not waiter.granted:  # a grant that raced the deadline still counts
+            waiter.dead = True
+            raise self.timed_out(request, pool)
 
     def timed_out(self, request: httpx2.Request, pool: float | None) -> httpx2.PoolTimeout:
         """The error for a request that waited ``pool`` seconds for a slot in vain."""
@@ -51,8 +115,19 @@ class InFlightGate:
         )
 
     def give_back(self) -> None:
-        """Release a slot (taken with :meth:`try_take` or by waiting on :attr:`slots`)."""
-        self.slots.release()
+        """Release a slot: to the oldest live waiter if any, else to the free count."""
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
+            if isinstance(waiter, asyncio.Future):
+                if not waiter.done():
+                    waiter.set_result(True)
+                    return
+            elif not waiter.dead:
+                waiter.granted = True
+                waiter.event.set()
+                return
+        self.free += 1
 
     def hold_until_closed(self, response: httpx2.Response) -> None:
         """Give the slot back when ``response``'s streamed body is closed, not before."""

@@ -1,6 +1,10 @@
 # GENERATED FILE, DO NOT EDIT. Source: meetingbooster_async/_transport.py
 # Edit the source (on httpx), then run: python tools/generate_httpx2.py
-"""A faster idle-connection check for httpcore2's pool (the default transport only).
+"""httpcore2's pool, faster: asyncio-native connections and a cheap idle check (default transport).
+
+On asyncio, :class:`CachedSocketBackend` opens its TCP connections as ``_asyncio_stream``
+streams (no anyio cancel scope or selector re-registration per read and write); on trio, and
+for Unix sockets, it keeps httpcore2's own backend and wraps its streams as below.
 
 httpcore2 checks every pooled connection for expiry each time it assigns a request (twice per
 request); for an idle HTTP/1.1 connection that asks the stream ``get_extra_info("is_readable")``,
@@ -26,7 +30,9 @@ from typing import Any, Final, Protocol, runtime_checkable
 
 import httpcore2
 import httpx2
+import sniffio
 
+from ._asyncio_stream import connect_tcp as asyncio_connect_tcp
 from ._logging import logger
 
 __all__ = ["CachedSocketBackend", "CachedSocketStream", "Socket", "readable_check", "speed_up_pool"]
@@ -110,9 +116,10 @@ class CachedSocketStream(httpcore2.AsyncNetworkStream):
 class CachedSocketBackend(httpcore2.AsyncNetworkBackend):
     """Wraps httpcore2's own backend (anyio or trio): only the streams it returns change."""
 
-    def __init__(self, backend: httpcore2.AsyncNetworkBackend) -> None:
+    def __init__(self, backend: httpcore2.AsyncNetworkBackend, *, native: bool = True) -> None:
         self._backend = backend
         self._check = readable_check()  # chosen once, when the client is built
+        self._native = native
 
     async def connect_tcp(
         self,
@@ -122,6 +129,10 @@ class CachedSocketBackend(httpcore2.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore2.AsyncNetworkStream:
+        if self._native and sniffio.current_async_library() == "asyncio":
+            return await asyncio_connect_tcp(
+                host, port, timeout, local_address, socket_options, readable=self._check
+            )
         stream = await self._backend.connect_tcp(host, port, timeout, local_address, socket_options)
         return CachedSocketStream(stream, self._check)
 

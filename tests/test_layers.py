@@ -36,7 +36,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "I/O": (
         "_oauth_sender", "_transport", "_redis_store", "_exchange", "_auth", "_gate",
-        "_hotpath", "_aiohttp_transport",
+        "_hotpath", "_aiohttp_transport", "_asyncio_stream",
     ),
     "Surface": ("resources", "_client", "_users", "_syncjob"),
     "Apps": ("_cli", "_demo", "_progress", "__main__"),
