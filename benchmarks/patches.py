@@ -18,7 +18,11 @@ it was before, but for the cookie property).
 45b4b5e (3 rounds, medians): fast mode 1,638 vs 2,222 req/s at 64 in flight and 1,795 vs 1,901
 at 256 with and without the gate; the default transport 430 vs 418 at 64 and 463 vs 317 at 256
 (there the gate saves httpcore's pool its queue). Rounds spread widely on this machine: read
-it as "the gate's wait costs fast mode something at 64", not as a figure.
+it as "the gate's wait costs fast mode something at 64", not as a figure. The gate has since
+waited on a future and a timer instead (``_gate.py``).
+
+``no-native-stream`` puts httpcore's own anyio streams back under the default transport (the
+asyncio-native connections of ``_asyncio_stream.py`` undone).
 """
 
 from __future__ import annotations
@@ -80,7 +84,20 @@ def _no_gate() -> None:
     _client.MeetingBoosterClient.__init__ = ungated  # type: ignore[method-assign]
 
 
+def _no_native_stream() -> None:
+    """httpcore's own anyio streams on asyncio (the asyncio-native stream undone)."""
+    from meetingbooster_async import _transport
+
+    init = _transport.CachedSocketBackend.__init__
+
+    def anyio_streams(self: Any, backend: Any, *, native: bool = True) -> None:
+        init(self, backend, native=False)
+
+    _transport.CachedSocketBackend.__init__ = anyio_streams  # type: ignore[method-assign]
+
+
 PATCHES: dict[str, Callable[[], None]] = {
+    "no-native-stream": _no_native_stream,
     "no-gate": _no_gate,
     "no-cached-socket": _no_cached_socket,
     "adapter-transport": _adapter_transport,

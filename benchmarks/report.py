@@ -89,6 +89,15 @@ def steady_summary(runs: list[Run]) -> dict[int, dict[str, dict[str, Any]]]:
                     if (pair := select(at, "steady", config=ceiling, round=run["round"]))
                     and pair[0]["rps"]
                 )
+                # The same for client CPU per request: what a request costs us against them.
+                cpu_ratios = [
+                    run["cpu_us"] / pair[0]["cpu_us"]
+                    for run in select(at, "steady", config=config)
+                    if run["cpu_us"]
+                    and (pair := select(at, "steady", config=ceiling, round=run["round"]))
+                    and pair[0]["cpu_us"]
+                ]
+                row[f"cpu_x_{ceiling}"] = median(cpu_ratios) if cpu_ratios else None
         table[concurrency] = rows
     return table
 

@@ -21,8 +21,14 @@ except ImportError:  # run as a script: python benchmarks/run.py
 
 #: The memory bound, in bytes per pending request (6 KB, read as 6,000 bytes).
 MEMORY_LIMIT = 6_000
-#: The most client CPU fast mode may spend per request at 64 and 256 in flight.
+#: The fast path's bound on fast mode's client CPU per request at 64 and 256 in flight: 180 µs, set
+#: on a machine where raw aiohttp spent 75-90 µs per request. CPU time per request is a
+#: property of the machine (the benchmark machine now spends 260-300 µs on raw aiohttp alone,
+#: see benchmarks/README.md), so the target is judged the way the standards judge speed, as a
+#: same-run ratio: at most 180 / 90 = 2.0x raw aiohttp's CPU per request (the stricter end).
 FAST_CPU_LIMIT_US = 180.0
+FAST_CPU_REFERENCE_US = 90.0
+FAST_CPU_RATIO = FAST_CPU_LIMIT_US / FAST_CPU_REFERENCE_US
 #: The most CPU the auth flow may add per request (ours minus raw httpx, in process).
 AUTH_CPU_LIMIT_US = 30.0
 #: A storm refresh closer than this to the previous one is a duplicate (ours renews 1 s apart).
@@ -127,17 +133,19 @@ def judge(runs: list[Run], skipped: Mapping[str, str] | None = None) -> list[Ver
 
 
 def _fast_cpu_verdict(table: dict[int, dict[str, dict[str, Any]]], at: int) -> Verdict:
-    name = f"fast mode <= {FAST_CPU_LIMIT_US:.0f} µs client CPU per request @{at}"
+    name = f"fast mode client CPU <= {FAST_CPU_RATIO:.1f}x aiohttp-raw's @{at}"
     row = table.get(at, {}).get("ours-fast")
-    if not row or row["cpu_us"] is None:
+    raw = table.get(at, {}).get("aiohttp-raw")
+    ratio = row.get("cpu_x_aiohttp-raw") if row else None
+    if not row or not raw or ratio is None:
         return Verdict(name, "SKIP", "not measured")
-    detail = f"{row['cpu_us']:.0f} µs, median of {row['runs']} round(s)"
-    raw = table[at].get("aiohttp-raw")
-    if raw and raw["cpu_us"] is not None:
-        detail += f" (aiohttp-raw: {raw['cpu_us']:.0f} µs)"
-    return Verdict.of(
-        name, row["cpu_us"] <= FAST_CPU_LIMIT_US, detail + f"; need <= {FAST_CPU_LIMIT_US:.0f}"
+    detail = (
+        f"{ratio:.2f}x, median of {row['runs']} round(s) ({row['cpu_us']:.0f} vs "
+        f"{raw['cpu_us']:.0f} µs per request); need <= {FAST_CPU_RATIO:.1f}x (the target's "
+        f"{FAST_CPU_LIMIT_US:.0f} µs where aiohttp-raw took {FAST_CPU_REFERENCE_US:.0f} µs; "
+        f"scaled to this run: {FAST_CPU_RATIO * raw['cpu_us']:.0f} µs)"
     )
+    return Verdict.of(name, ratio <= FAST_CPU_RATIO, detail)
 
 
 def _auth_cpu_verdict(runs: list[Run], table: dict[int, dict[str, dict[str, Any]]]) -> Verdict:
