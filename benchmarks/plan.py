@@ -98,7 +98,15 @@ QUICK = Plan(
     memory_big=("ours", "ours-fast"),
     memory_methods=("tracemalloc",),
     scenarios=("overhead", "steady", "storm", "hidden", "cold", "memory"),
-    configs=("httpx-raw", "httpx-aiohttp-raw", "ours", "ours-fast", "httpx2-raw", "ours-httpx2"),
+    configs=(
+        "aiohttp-raw",
+        "httpx-raw",
+        "httpx-aiohttp-raw",
+        "ours",
+        "ours-fast",
+        "httpx2-raw",
+        "ours-httpx2",
+    ),
 )
 
 #: Server settings per scenario: access-token lifetime (s) and /oauth latency (s).

@@ -1,7 +1,7 @@
 """The benchmark harness: our client against raw httpx, raw aiohttp and its peers.
 
-Run ``python benchmarks/run.py --quick`` (about 2 minutes) or ``python benchmarks/run.py``
-(the full set, about 13 minutes). It starts the emulator as a real HTTP server in its own process
+Run ``python benchmarks/run.py --quick`` (about 4 minutes) or ``python benchmarks/run.py``
+(the full set, about 19 minutes). It starts the emulator as a real HTTP server in its own process
 (uvicorn + uvloop + httptools on 127.0.0.1, pinned to one CPU), then runs every client
 configuration in a process of its own (``benchmarks/worker.py``, pinned to the other CPU),
 alternating the configurations round by round so that ratios come from the same run. Each run
@@ -145,7 +145,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         prog="python benchmarks/run.py", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument(
-        "--quick", action="store_true", help="the targets only, about 2 minutes (2 rounds)"
+        "--quick", action="store_true", help="the targets only, about 4 minutes (2 rounds)"
     )
     parser.add_argument("--rounds", type=int, help="steady-state rounds (full: 3, quick: 2)")
     parser.add_argument(
