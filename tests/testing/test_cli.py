@@ -6,11 +6,13 @@ import re
 import signal
 import subprocess
 import sys
+import threading
+import traceback
 
 import httpx
 import pytest
 
-from meetingbooster_async.testing._cli import build_parser, main
+from meetingbooster_async.testing._cli import _wait_for_a_signal, build_parser, main
 
 from .helpers import password_form, refresh_form
 
@@ -99,3 +101,38 @@ def test_cli_reports_a_missing_uvicorn(
     monkeypatch.setitem(sys.modules, "uvicorn", None)
     assert main(["--port", "0"]) == 1
     assert "meetingbooster-async[emulator]" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="POSIX threads only")
+def test_a_sigint_handled_on_another_thread_still_stops_the_idle_main_thread() -> None:
+    # The kernel may deliver a process's SIGINT to the server thread; Python only flags it for
+    # the main thread, which must wake to look. A watchdog SIGINTs the main thread itself after
+    # 10 s: an untimed wait would only end then.
+    watchdog_fired = threading.Event()
+    done = threading.Event()
+
+    def send_to_this_thread(main: int) -> None:
+        # Only once the main thread waits inside _wait_for_a_signal (not while it starts us).
+        while not any(
+            frame.f_code is _wait_for_a_signal.__code__
+            for frame, _ in traceback.walk_stack(sys._current_frames()[main])
+        ):
+            if done.wait(0.001):
+                return
+        signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+
+    def watchdog(main: int) -> None:
+        if not done.wait(10):
+            watchdog_fired.set()
+            signal.pthread_kill(main, signal.SIGINT)
+
+    guard = threading.Thread(target=watchdog, args=(threading.get_ident(),))
+    guard.start()
+    try:
+        threading.Thread(target=send_to_this_thread, args=(threading.get_ident(),)).start()
+        with pytest.raises(KeyboardInterrupt):
+            _wait_for_a_signal()
+    finally:
+        done.set()
+        guard.join()
+    assert not watchdog_fired.is_set()
