@@ -44,6 +44,7 @@ class _Protocol(asyncio.Protocol):
     """Buffers what arrives; wakes one reader and one writer through futures."""
 
     __slots__ = (
+        "aborted",
         "buffered",
         "chunks",
         "closed",
@@ -65,6 +66,7 @@ class _Protocol(asyncio.Protocol):
         self.paused = False
         self.eof = False
         self.closed = False
+        self.aborted = False  # closed by us
         self.error: BaseException | None = None
         self.transport: asyncio.Transport | None = None
 
@@ -125,6 +127,8 @@ async def _wait(
         await future
     finally:
         handle.cancel()
+        if future.done() and not future.cancelled():
+            future.exception()  # retrieved: a timeout that raced a cancellation is not logged
 
 
 class AsyncioStream(httpcore.AsyncNetworkStream):
@@ -153,6 +157,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
                 finally:
                     protocol.reader = None
             if not protocol.chunks:  # the peer is gone: cleanly (b"") or not (ReadError)
+                if protocol.aborted:
+                    raise httpcore.ReadError("the connection was closed")
                 if protocol.error is not None:
                     raise httpcore.ReadError(str(protocol.error)) from protocol.error
                 return b""
@@ -170,7 +176,7 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if not buffer:
             return
         protocol = self._protocol
-        if protocol.closed or self._transport.is_closing():
+        if protocol.closed or protocol.aborted or self._transport.is_closing():
             raise httpcore.WriteError("the connection is closed")
         self._transport.write(buffer)
         if not protocol.writable:
@@ -183,10 +189,12 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.WriteError(str(protocol.error)) from protocol.error
 
     async def aclose(self) -> None:
-        transport = self._transport
-        transport.close()
-        if transport.get_write_buffer_size():  # an abandoned body: drop it, free the socket
-            transport.abort()
+        # abort(), as anyio ends with: an unsent (abandoned) body is dropped and the socket
+        # freed at once; no TLS close_notify (httpcore's anyio streams send none either), so no
+        # wait for the peer's; and a second close is harmless on every loop (asyncio's TLS
+        # transport raises AttributeError on close() after the peer closed it).
+        self._protocol.aborted = True
+        self._transport.abort()
 
     async def start_tls(
         self,
@@ -195,21 +203,31 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         timeout: float | None = None,  # noqa: ASYNC109
     ) -> httpcore.AsyncNetworkStream:
         loop = self._loop
+        plain = self._protocol
+        if plain.chunks or plain.eof or plain.closed:
+            # Bytes that came before the handshake are not the server's over TLS (an injected
+            # answer would pass for one): refused, as a TLS layer fed them would refuse them.
+            self._transport.abort()
+            raise httpcore.ConnectError("the peer sent data or closed before the TLS handshake")
+        protocol = _Protocol()  # TLS gets its own buffer and pause state
         try:
             with anyio.fail_after(timeout):
                 transport = await loop.start_tls(
-                    self._transport, self._protocol, ssl_context, server_hostname=server_hostname
+                    self._transport, protocol, ssl_context, server_hostname=server_hostname
                 )
         except TimeoutError as exc:
             self._transport.abort()
             raise httpcore.ConnectTimeout(str(exc)) from exc
-        except (OSError, ssl.SSLError) as exc:
+        except Exception as exc:  # OSError, ssl.SSLError, a transport that was closing
             self._transport.abort()
             raise httpcore.ConnectError(str(exc)) from exc
+        except BaseException:
+            self._transport.abort()
+            raise
         if transport is None:
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        self._protocol.transport = transport
-        return AsyncioStream(transport, self._protocol, loop, self._readable)
+        protocol.transport = transport
+        return AsyncioStream(transport, protocol, loop, self._readable)
 
     def get_extra_info(self, info: str) -> Any:
         transport = self._transport
@@ -263,7 +281,7 @@ async def _open(
     if len(ordered) == 1:
         return await one(ordered[0])
     winner: tuple[asyncio.Transport, _Protocol] | None = None
-    errors: list[OSError] = []
+    errors: list[Exception] = []
     try:
         async with anyio.create_task_group() as tg:
 
@@ -271,7 +289,7 @@ async def _open(
                 nonlocal winner
                 try:
                     connected = await one(info)
-                except OSError as exc:
+                except Exception as exc:  # OSError; anything else is raised as it is below
                     errors.append(exc)
                     failed.set()
                     return
@@ -293,6 +311,9 @@ async def _open(
     if winner is None:
         if not errors:
             raise OSError(f"{host!r} resolved to no address")
+        unexpected = [exc for exc in errors if not isinstance(exc, OSError)]
+        if unexpected:
+            raise unexpected[0]
         if len(errors) == 1:
             raise errors[0]
         raise OSError(f"Multiple exceptions: {', '.join(map(str, errors))}")
@@ -321,7 +342,11 @@ async def connect_tcp(
     except OSError as exc:  # refused, unreachable, DNS (socket.gaierror)
         raise httpcore.ConnectError(str(exc)) from exc
     sock: socket.socket | None = transport.get_extra_info("socket")
-    if sock is not None:
-        for option in socket_options or ():
-            sock.setsockopt(*option)
+    try:
+        if sock is not None:
+            for option in socket_options or ():
+                sock.setsockopt(*option)
+    except OSError as exc:
+        transport.abort()
+        raise httpcore.ConnectError(str(exc)) from exc
     return AsyncioStream(transport, protocol, loop, readable)

@@ -13,7 +13,8 @@ waiter. On asyncio a waiter is a bare future bounded by one ``loop.call_later`` 
 of the CPU of a cancel scope around an ``anyio.Semaphore`` (10 against 31 µs per hand-over with
 256 waiters on the benchmark machine). On trio it is an ``anyio.Event`` under
 ``anyio.move_on_after``. A waiter that timed out or was
-cancelled stays in the queue, dead, until a release skips it: O(1) either way.
+cancelled stays in the queue, dead, until a release skips it (O(1) either way), or until a
+sweep once most of the queue is dead (while long streams hold every slot, nothing releases).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import AsyncIterator
 
 import anyio
 import httpx2
+import sniffio
 
 __all__ = ["InFlightGate"]
 
@@ -40,6 +42,14 @@ class _Waiter:
         self.dead = False
 
 
+#: Dead waiters tolerated in the queue before a sweep (when they are also most of it).
+SWEEP_AT = 64
+
+
+def _alive(waiter: asyncio.Future[bool] | _Waiter) -> bool:
+    return not waiter.done() if isinstance(waiter, asyncio.Future) else not waiter.dead
+
+
 def _expire(future: asyncio.Future[bool]) -> None:
     if not future.done():
         future.set_result(False)  # timed out: no slot
@@ -48,13 +58,14 @@ def _expire(future: asyncio.Future[bool]) -> None:
 class InFlightGate:
     """``size`` slots; a streamed response keeps its slot until its body is closed."""
 
-    __slots__ = ("_waiters", "free", "size")
+    __slots__ = ("_dead", "_waiters", "free", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
         #: Slots nobody holds. Never above 0 while a live waiter queues (a release hands over).
         self.free = size
         self._waiters: deque[asyncio.Future[bool] | _Waiter] = deque()
+        self._dead = 0  # dead waiters still queued
 
     def __repr__(self) -> str:
         return f"<InFlightGate {self.free}/{self.size} free>"
@@ -72,11 +83,10 @@ class InFlightGate:
 
     async def take(self, request: httpx2.Request, pool: float | None) -> None:
         """Wait for a slot, first in, first out; ``httpx2.PoolTimeout`` after ``pool`` seconds."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not asyncio: trio
+        if sniffio.current_async_library() != "asyncio":  # trio (guest mode on asyncio too)
             await self._take_anyio(request, pool)
             return
+        loop = asyncio.get_running_loop()
         future: asyncio.Future[bool] = loop.create_future()
         self._waiters.append(future)
         timer = None if pool is None else loop.call_later(pool, _expire, future)
@@ -85,11 +95,15 @@ class InFlightGate:
         except BaseException:  # cancelled: a slot handed over meanwhile goes on to the next
             if future.done() and not future.cancelled() and future.result():
                 self.give_back()
+            else:
+                future.cancel()  # dead, if not yet
+                self._died()
             raise
         finally:
             if timer is not None:
                 timer.cancel()
         if not granted:
+            self._died()
             raise self.timed_out(request, pool)
 
     async def _take_anyio(self, request: httpx2.Request, pool: float | None) -> None:
@@ -102,10 +116,24 @@ class InFlightGate:
             waiter.dead = True
             if waiter.granted:
                 self.give_back()
+            else:
+                self._died()
             raise
         if not waiter.granted:  # a grant that raced the deadline still counts
             waiter.dead = True
+            self._died()
             raise self.timed_out(request, pool)
+
+    def _died(self) -> None:
+        """Count a dead waiter; sweep the queue once most of it is dead.
+
+        Releases skip dead waiters, but while every slot stays held (long streams) nothing is
+        released, and each timed-out request would leave one behind: the sweep bounds them.
+        """
+        self._dead += 1
+        if self._dead > SWEEP_AT and 2 * self._dead > len(self._waiters):
+            self._waiters = deque(w for w in self._waiters if _alive(w))
+            self._dead = 0
 
     def timed_out(self, request: httpx2.Request, pool: float | None) -> httpx2.PoolTimeout:
         """The error for a request that waited ``pool`` seconds for a slot in vain."""
@@ -127,6 +155,7 @@ class InFlightGate:
                 waiter.granted = True
                 waiter.event.set()
                 return
+            self._dead = max(0, self._dead - 1)
         self.free += 1
 
     def hold_until_closed(self, response: httpx2.Response) -> None:

@@ -184,27 +184,41 @@ async def test_a_refused_connect_and_one_with_no_time_left(listener: socket.sock
         await connect_tcp("127.0.0.1", listener.getsockname()[1], 0, readable=readable_check())
 
 
+@pytest.mark.parametrize("addresses", [1, 2])
 async def test_a_connect_cancelled_as_it_completes_leaves_no_socket_behind(
-    listener: socket.socket, monkeypatch: pytest.MonkeyPatch
+    listener: socket.socket, monkeypatch: pytest.MonkeyPatch, addresses: int
 ) -> None:
+    # With two addresses the first never answers: the race starts the second after the
+    # happy-eyeballs delay, and the deadline lands as that one connects.
     loop = asyncio.get_running_loop()
     sock_connect = loop.sock_connect
     scope = anyio.CancelScope()
+    port = listener.getsockname()[1]
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent_port = silent.getsockname()[1]
 
-    async def connect_then_cancel(sock: socket.socket, address: Any) -> None:
-        await sock_connect(sock, address)
-        scope.cancel()  # the caller's deadline passes as the connection completes
+        async def connect_then_cancel(sock: socket.socket, address: Any) -> None:
+            if address[1] == silent_port:
+                await anyio.sleep_forever()  # cancelled with the rest of the race
+            await sock_connect(sock, address)
+            scope.cancel()  # the caller's deadline passes as the connection completes
+            await anyio.lowlevel.checkpoint()  # and lands before the transport exists
 
-    monkeypatch.setattr(loop, "sock_connect", connect_then_cancel)
-    tasks = asyncio.all_tasks()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with scope:
-            await connect(listener.getsockname()[1])
-        monkeypatch.undo()
-        await until(lambda: asyncio.all_tasks() <= tasks)  # the connect's own tasks ended
-        await anyio.lowlevel.checkpoint()  # and what they closed is closed
-        gc.collect()
+        monkeypatch.setattr(loop, "sock_connect", connect_then_cancel)
+        host = "127.0.0.1"
+        if addresses == 2:
+            two_addresses(monkeypatch, (silent_port, port))
+            host = "dual.test"
+        tasks = asyncio.all_tasks()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with anyio.fail_after(5), scope:
+                await connect_tcp(host, port, 5.0, readable=readable_check())
+            monkeypatch.undo()
+            await until(lambda: asyncio.all_tasks() <= tasks)  # the connect's own tasks ended
+            await anyio.lowlevel.checkpoint()  # and what they closed is closed
+            gc.collect()
     assert scope.cancelled_caught
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
 
@@ -345,7 +359,57 @@ async def test_an_untrusted_certificate_raises_connect_error(serve: Serve) -> No
     with pytest.raises(httpcore.ConnectError) as info:
         await stream.start_tls(client, server_hostname="127.0.0.1", timeout=5)
     assert isinstance(info.value.__cause__, ssl.SSLCertVerificationError)
-    await until(lambda: stream._protocol.closed)  # aborted: the socket is freed
+    sock = stream.get_extra_info("socket")
+    await until(lambda: sock.fileno() == -1)  # aborted: the socket is freed
+
+
+async def test_plaintext_before_the_tls_handshake_is_refused() -> None:
+    # An answer injected ahead of the handshake must not pass for the server's answer over TLS.
+    ca = trustme.CA()
+    _, client_context = tls_contexts(ca, ca)
+    done = asyncio.Event()
+
+    async def inject(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil")
+        await writer.drain()
+        await done.wait()
+        writer.close()
+
+    server = await asyncio.start_server(inject, "127.0.0.1", 0)
+    async with server:
+        stream = await connect(server.sockets[0].getsockname()[1])
+        await until(lambda: stream._protocol.buffered > 0)
+        with pytest.raises(httpcore.ConnectError, match="before the TLS handshake"):
+            await stream.start_tls(client_context, server_hostname="127.0.0.1", timeout=5)
+        await until(lambda: stream._protocol.closed)  # aborted
+        done.set()
+
+
+async def test_closing_a_tls_stream_the_peer_closed_first() -> None:
+    ca = trustme.CA()
+    server_context, client_context = tls_contexts(ca, ca)
+
+    async def bye(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.close()
+
+    server = await asyncio.start_server(bye, "127.0.0.1", 0, ssl=server_context)
+    async with server:
+        stream = await connect(server.sockets[0].getsockname()[1])
+        tls = await stream.start_tls(client_context, server_hostname="127.0.0.1", timeout=5)
+        assert isinstance(tls, AsyncioStream)
+        await until(lambda: tls._protocol.closed)
+        assert tls.get_extra_info("is_readable") is True  # what makes httpcore close it
+        await tls.aclose()  # asyncio's own TLS transport raised AttributeError on a close()
+        await tls.aclose()  # twice is harmless
+
+
+async def test_reads_and_writes_after_our_own_close_raise(pair: Pair) -> None:
+    stream, _ = pair
+    await close(stream)
+    with pytest.raises(httpcore.ReadError):
+        await stream.read(100, timeout=5)
+    with pytest.raises(httpcore.WriteError):
+        await stream.write(b"x", timeout=5)
 
 
 @pytest.mark.parametrize(

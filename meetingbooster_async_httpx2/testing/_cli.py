@@ -58,6 +58,23 @@ def _stop_on_sigterm(_signum: int, _frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+#: How often the idle main thread wakes to run Python's signal handlers.
+SIGNAL_POLL_INTERVAL = 0.2
+
+
+def _wait_for_a_signal() -> None:
+    """Block until Ctrl-C (KeyboardInterrupt) or SIGTERM.
+
+    Not one untimed ``Event.wait()``: the kernel may deliver SIGINT to the server's thread,
+    which only flags it for the main thread, and an untimed wait never wakes to look (CI saw
+    the emulator ignore a SIGINT for 20 s). A timed wait returns to Python every interval, and
+    a pending signal's handler runs then.
+    """
+    idle = threading.Event()
+    while not idle.wait(SIGNAL_POLL_INTERVAL):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code (0 after Ctrl-C)."""
     args = build_parser().parse_args(argv)
@@ -73,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with serve(emulator, host=args.host, port=args.port, log_level=args.log_level) as server:
             try:
                 print(f"MeetingBooster emulator listening on {server.url}", flush=True)
-                threading.Event().wait()  # until Ctrl-C (KeyboardInterrupt) or SIGTERM
+                _wait_for_a_signal()
             except KeyboardInterrupt:
                 print("MeetingBooster emulator stopping", flush=True)
     except KeyboardInterrupt:
