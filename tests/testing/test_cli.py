@@ -126,6 +126,8 @@ def test_a_sigint_handled_on_another_thread_still_stops_the_idle_main_thread() -
             watchdog_fired.set()
             signal.pthread_kill(main, signal.SIGINT)
 
+    # Python's own SIGINT handler, whatever the runner installed (xdist workers ignore SIGINT).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     guard = threading.Thread(target=watchdog, args=(threading.get_ident(),))
     guard.start()
     try:
@@ -135,4 +137,5 @@ def test_a_sigint_handled_on_another_thread_still_stops_the_idle_main_thread() -
     finally:
         done.set()
         guard.join()
+        signal.signal(signal.SIGINT, previous)
     assert not watchdog_fired.is_set()
