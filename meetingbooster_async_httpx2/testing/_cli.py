@@ -65,10 +65,11 @@ SIGNAL_POLL_INTERVAL = 0.2
 def _wait_for_a_signal() -> None:
     """Block until Ctrl-C (KeyboardInterrupt) or SIGTERM.
 
-    Not one untimed ``Event.wait()``: the kernel may deliver SIGINT to the server's thread,
-    which only flags it for the main thread, and an untimed wait never wakes to look (CI saw
-    the emulator ignore a SIGINT for 20 s). A timed wait returns to Python every interval, and
-    a pending signal's handler runs then.
+    Not one untimed ``Event.wait()``: a SIGINT that another thread receives (the server's,
+    say, by ``pthread_kill``) is only flagged for the main thread, and an untimed wait never
+    wakes to look. A timed wait returns to Python every interval, and a pending signal's
+    handler runs then. (A SIGINT ignored since the process started, as the shell does for a
+    command started with ``&``, stays ignored: stop such a server with SIGTERM.)
     """
     idle = threading.Event()
     while not idle.wait(SIGNAL_POLL_INTERVAL):

@@ -19,6 +19,10 @@ from .helpers import password_form, refresh_form
 URL = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_cli_serves_until_sigint_and_exits_cleanly() -> None:
     command = [
         sys.executable, "-W", "error", "-m", "meetingbooster_async.testing",
@@ -27,7 +31,15 @@ def test_cli_serves_until_sigint_and_exits_cleanly() -> None:
         "--token-lifetime", "30", "--meetings-per-user", "2",
         "--rotate-refresh-tokens", "off", "--retry-in-seconds", "5",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # SIGINT as a terminal sends it, whatever this test inherited: a shell runs a command
+        # started with "&" with SIGINT ignored, and an ignored SIGINT stays ignored.
+        preexec_fn=_default_sigint,
+    )
     try:
         assert process.stdout is not None
         first_line = process.stdout.readline()
@@ -61,7 +73,15 @@ def test_cli_serves_until_sigint_and_exits_cleanly() -> None:
 
 def test_cli_stops_on_sigterm_too() -> None:
     command = [sys.executable, "-m", "meetingbooster_async.testing", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # SIGINT as a terminal sends it, whatever this test inherited: a shell runs a command
+        # started with "&" with SIGINT ignored, and an ignored SIGINT stays ignored.
+        preexec_fn=_default_sigint,
+    )
     try:
         assert process.stdout is not None
         assert URL.search(process.stdout.readline())
