@@ -109,6 +109,9 @@ class _Runner:
         sock = socket.create_server((self._host, self._port), family=family)
         port = int(sock.getsockname()[1])
         options = {
+            # Not "auto": with uvloop installed, older uvicorn (0.30, our lowest) sets uvloop's loop
+            # policy for the whole process, and the tests' own loops became uvloop's.
+            "loop": "asyncio",
             "lifespan": "on",
             "ws": "none",
             "log_config": None,
