@@ -4,28 +4,44 @@ It does what the ``httpx-aiohttp`` adapter does, with less work per request: a r
 whose body is small, of known length and not content-encoded is read here, at once, into an
 ``httpx.Response`` that needs no async iteration later (``httpx.AsyncClient.send`` reads it
 anyway); any other body, and every response of ``client.stream(...)``, is streamed. Client
-timeouts and parsed URLs are cached rather than rebuilt per request. Every aiohttp error
-becomes the httpx exception the adapter raises for it (:data:`AIOHTTP_ERRORS`, resolved the
-same way), so switching transports changes no ``except`` clause. asyncio only, like aiohttp.
+timeouts and parsed URLs are cached rather than rebuilt per request. asyncio only, like aiohttp.
+
+What it does that aiohttp does not, so that it means what httpcore means:
+
+* **A record per attempt.** Just before the first byte goes out, the attempt is marked as one
+  that may have reached the server (:data:`~._retry.REACHED_EXTENSION` on the request, read by
+  the retry and token rules), and every aiohttp error becomes the httpx class that record
+  implies (:mod:`._aiohttp_errors`): ``ConnectError``/``ConnectTimeout`` only while nothing was
+  written, ``RemoteProtocolError`` for a disconnect after it, ``ReadError`` for a reset.
+* **No resend of its own.** aiohttp sends an idempotent request a second time when a kept-alive
+  connection breaks; here the retry policy alone decides, so a second write of one attempt is
+  refused and the first failure raised.
+* **A write timeout** (aiohttp has none): while a large or streamed body waits to be written,
+  a watch fails the attempt with ``WriteTimeout`` when the connection took no byte for
+  ``timeout.write`` seconds (httpcore's meaning); a slow reader keeps it alive, and a body of
+  up to 64 KiB, written at once, costs no timer.
+* **No Content-Type of its own** for a body httpx sent without one (aiohttp adds
+  ``application/octet-stream`` to streams), and a reason phrase that is not UTF-8 is kept as the
+  bytes it was, as httpcore keeps it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import ssl
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, Final
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
+from typing import Any, Final, NoReturn
 
 import aiohttp
 import httpx
 from yarl import URL as YarlURL
 
+from ._aiohttp_errors import Phase, error_message, httpx_error_for
 from ._hotpath import STREAM_EXTENSION
+from ._retry import REACHED_EXTENSION
 
-__all__ = [
-    "AIOHTTP_ERRORS",
-    "AiohttpTransport",
-    "httpx_error_for",
-]
+__all__ = ["AiohttpTransport"]
 
 #: Bodies up to this many bytes (known ``Content-Length``) are read eagerly.
 EAGER_LIMIT: Final = 1 << 20
@@ -35,62 +51,210 @@ CACHE_SIZE: Final = 512
 DEFAULT_LIMITS: Final = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 #: Chunk size when streaming (the adapter's).
 CHUNK_SIZE: Final = 16 * 1024
+#: A request body up to this size goes out in one write that never waits (aiohttp drains
+#: only past 64 KiB): no write watch for it.
+UNWATCHED_BODY: Final = 1 << 16
 
-#: aiohttp error -> httpx exception, as ``httpx_aiohttp.transport.AIOHTTP_EXC_MAP`` has it
-#: (pinned by tests/test_aiohttp_transport.py). Where several match, :func:`httpx_error_for`
-#: picks as the adapter does: a later match wins if its httpx type subclasses the current one.
-AIOHTTP_ERRORS: Final[tuple[tuple[type[BaseException], type[httpx.TransportError]], ...]] = (
-    (aiohttp.ServerTimeoutError, httpx.TimeoutException),
-    (aiohttp.SocketTimeoutError, httpx.ReadTimeout),
-    (aiohttp.ClientConnectionError, httpx.ConnectTimeout),
-    (aiohttp.ClientConnectorError, httpx.ConnectError),
-    (aiohttp.ClientPayloadError, httpx.ReadError),
-    (aiohttp.ClientProxyConnectionError, httpx.ProxyError),
-    (aiohttp.ClientHttpProxyError, httpx.ProxyError),
-    (aiohttp.NonHttpUrlClientError, httpx.UnsupportedProtocol),
-    (aiohttp.InvalidUrlClientError, httpx.UnsupportedProtocol),
+
+class _Attempt:
+    """One attempt's record: how far it got, its connection, its first failure."""
+
+    __slots__ = (
+        "body_left",
+        "error",
+        "extensions",
+        "handle",
+        "last_size",
+        "phase",
+        "timed_out",
+        "transport",
+    )
+
+    def __init__(self, extensions: dict[str, Any]) -> None:
+        self.extensions = extensions
+        self.phase = Phase.POOL
+        self.transport: asyncio.Transport | None = None
+        self.error: BaseException | None = None
+        self.handle: asyncio.TimerHandle | None = None
+        self.last_size = -1
+        self.timed_out = False
+        #: A body is still being written (an answer can come before its end).
+        self.body_left = False
+
+    def drop_unsent_body(self) -> None:
+        """The answer came before the whole body went out: drop the rest and the connection.
+
+        httpcore does the same (the connection cannot be reused); left to aiohttp, the rest
+        of the body would go on being written to a server that has answered.
+        """
+        transport = self.transport
+        if not self.body_left or transport is None:
+            return
+        # A closing transport with nothing left to write may have lost its connection already
+        # (asyncio's plain one then has no loop, and abort() raises): nothing to drop there.
+        if transport.get_write_buffer_size() or not transport.is_closing():
+            transport.abort()
+
+    def fail(self, exc: BaseException, request: httpx.Request) -> NoReturn:
+        """Raise the httpx error this attempt's record gives ``exc`` (or ``exc`` itself)."""
+        if isinstance(exc, _Resent) and self.error is not None:
+            exc = self.error
+        mapped = httpx_error_for(exc, self.phase, write_timed_out=self.timed_out)
+        if mapped is None:
+            raise exc
+        error = mapped(error_message(exc), request=request)
+        # A response error holds aiohttp's request_info (every header, the Authorization one
+        # included): it is left out of the chain, its words are in the message.
+        if isinstance(exc, aiohttp.ClientResponseError):
+            raise error from None
+        raise error from exc
+
+    # -- the write watch -----------------------------------------------------------------
+
+    def watch(self, timeout: float) -> None:
+        """Start watching the connection's write buffer for ``timeout`` seconds.
+
+        Called as a chunk is handed to aiohttp, which writes it in the same step: the size
+        to compare with is taken right after that step, so a stall fails after ``timeout``.
+        """
+        loop = asyncio.get_running_loop()
+        self.last_size = -1
+        loop.call_soon(self._look)
+        self.handle = loop.call_later(timeout, self._check, timeout)
+
+    def _look(self) -> None:
+        if self.transport is not None and self.handle is not None:
+            self.last_size = self.transport.get_write_buffer_size()
+
+    def unwatch(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.handle = None
+
+    def _check(self, timeout: float) -> None:
+        transport = self.transport
+        if transport is None or transport.is_closing():
+            return
+        size = transport.get_write_buffer_size()
+        if size != self.last_size:  # bytes left the buffer (or a first look): keep going
+            self.last_size = size
+            self.handle = asyncio.get_running_loop().call_later(timeout, self._check, timeout)
+            return
+        self.timed_out = True
+        transport.abort()
+
+
+#: The attempt in progress in this task (aiohttp sends in the caller's task).
+_ATTEMPT: Final[contextvars.ContextVar[_Attempt | None]] = contextvars.ContextVar(
+    "meetingbooster_aiohttp_attempt", default=None
 )
 
 
-def httpx_error_for(exc: BaseException) -> type[httpx.TransportError] | None:
-    """The httpx exception type the adapter raises for ``exc`` (None: it re-raises ``exc``)."""
-    mapped: type[httpx.TransportError] | None = None
-    for source, target in AIOHTTP_ERRORS:
-        if isinstance(exc, source) and (mapped is None or issubclass(target, mapped)):
-            mapped = target
-    return mapped
+class _Resent(aiohttp.ClientError):
+    """aiohttp tried to write one attempt a second time (its own retry): refused."""
 
 
-def _raise_mapped(exc: Exception, request: httpx.Request) -> None:
-    """Raise the httpx exception for ``exc`` (chained), or return to let it propagate."""
-    mapped = httpx_error_for(exc)
-    if mapped is not None:
-        raise mapped(str(exc), request=request) from exc
+class _Request(aiohttp.ClientRequest):
+    """aiohttp's request, recording the moment before its first byte is written."""
+
+    async def send(self, conn: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+        attempt = _ATTEMPT.get()
+        if attempt is not None:
+            if attempt.phase is Phase.SENT:
+                raise _Resent("aiohttp's own resend refused: the retry policy decides")
+            attempt.phase = Phase.SENT
+            attempt.extensions[REACHED_EXTENSION] = True
+            attempt.transport = conn.transport
+        try:
+            return await super().send(conn)
+        except BaseException as exc:
+            if attempt is not None and attempt.error is None:
+                attempt.error = exc
+            raise
+
+
+class _Response(aiohttp.ClientResponse):
+    """aiohttp's response, keeping the first failure of its attempt (aiohttp may swallow it)."""
+
+    async def start(self, connection: aiohttp.connector.Connection) -> aiohttp.ClientResponse:
+        try:
+            return await super().start(connection)
+        except BaseException as exc:
+            attempt = _ATTEMPT.get()
+            if attempt is not None and attempt.error is None:
+                attempt.error = exc
+            raise
+
+
+class _Connector(aiohttp.TCPConnector):
+    """aiohttp's connector, recording when a pool wait becomes a connect."""
+
+    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> Any:  # noqa: ASYNC109
+        attempt = _ATTEMPT.get()
+        if attempt is not None and attempt.phase is Phase.POOL:
+            # Never back from SENT: aiohttp < 3.11 reconnects before its own resend.
+            attempt.phase = Phase.CONNECTING
+        return await super()._create_connection(req, traces, timeout)
+
+
+async def _watched(
+    body: bytes | AsyncIterable[bytes],
+    attempt: _Attempt,
+    timeout: float | None,  # noqa: ASYNC109 (httpx's write timeout)
+) -> AsyncIterator[bytes]:
+    """``body`` for aiohttp to write, the write watch running while each chunk is written.
+
+    It also tells the attempt when the body has all gone out (:meth:`_Attempt.drop_unsent_body`).
+    """
+    attempt.body_left = True
+    chunks: AsyncIterable[bytes] = _once(body) if isinstance(body, bytes) else body
+    async for chunk in chunks:
+        if timeout is not None:
+            attempt.watch(timeout)
+        try:
+            yield chunk
+        finally:
+            attempt.unwatch()
+    attempt.body_left = False
+
+
+async def _once(body: bytes) -> AsyncIterator[bytes]:
+    yield body
 
 
 class _StreamedBody(httpx.AsyncByteStream):
     """A response body read from aiohttp as the caller iterates (``client.stream``)."""
 
-    __slots__ = ("_request", "_response")
+    __slots__ = ("_attempt", "_request", "_response")
 
-    def __init__(self, response: aiohttp.ClientResponse, request: httpx.Request) -> None:
+    def __init__(
+        self, response: aiohttp.ClientResponse, request: httpx.Request, attempt: _Attempt
+    ) -> None:
         self._response = response
         self._request = request
+        self._attempt = attempt
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         try:
             async for chunk in self._response.content.iter_chunked(CHUNK_SIZE):
                 yield chunk
         except Exception as exc:
-            _raise_mapped(exc, self._request)
-            raise
+            self._attempt.fail(exc, self._request)
 
     async def aclose(self) -> None:
+        self._attempt.drop_unsent_body()
         try:
             await self._response.__aexit__(None, None, None)
         except Exception as exc:
-            _raise_mapped(exc, self._request)
-            raise
+            self._attempt.fail(exc, self._request)
+
+
+def _reason(reason: str) -> bytes:
+    """The reason phrase's bytes as they came (aiohttp decodes them with surrogateescape)."""
+    try:
+        return reason.encode("utf-8", "surrogateescape")
+    except UnicodeError:
+        return reason.encode("latin-1", "replace")
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
@@ -124,12 +288,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
 
     def _open(self) -> aiohttp.ClientSession:
         limit = self._limits.max_connections
-        connector = aiohttp.TCPConnector(
+        connector = _Connector(
             limit=limit if limit is not None else 0,
             keepalive_timeout=self._limits.keepalive_expiry,
             ssl=self._ssl,
         )
-        self._session = aiohttp.ClientSession(connector=connector)
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            request_class=_Request,
+            response_class=_Response,
+            # httpx sends a body without a Content-Type as it is; aiohttp would add one.
+            skip_auto_headers=("Content-Type",),
+        )
+        # aiohttp >= 3.11 can be told not to resend an idempotent request on a broken
+        # kept-alive connection; older ones are stopped by _Request.send (the first failure
+        # is raised either way).
+        if hasattr(self._session, "_retry_connection"):
+            self._session._retry_connection = False
         return self._session
 
     def _url(self, url: httpx.URL) -> YarlURL:
@@ -160,12 +335,21 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         session = self._session or self._open()
         extensions = request.extensions
+        timeout = extensions.get("timeout", {})
+        attempt = _Attempt(extensions)
+        extensions[REACHED_EXTENSION] = False
         data: Any
         try:
             data = request.content or None
         except httpx.RequestNotRead:
             data = request.stream  # aiohttp sends it chunked
             request.headers.pop("transfer-encoding", None)
+            watched = True
+        else:
+            watched = data is not None and len(data) > UNWATCHED_BODY
+        if watched:
+            data = _watched(data, attempt, timeout.get("write"))
+        token = _ATTEMPT.set(attempt)
         try:
             response = await session.request(
                 request.method,
@@ -175,16 +359,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 auto_decompress=False,
                 compress=False,
-                timeout=self._timeout(extensions.get("timeout", {})),
+                timeout=self._timeout(timeout),
                 server_hostname=extensions.get("sni_hostname"),
             )
         except Exception as exc:
-            _raise_mapped(exc, request)
-            raise
-        reason = response.reason
+            attempt.fail(exc, request)
+        finally:
+            _ATTEMPT.reset(token)
+            del data  # a grant's body: not left in this frame's locals for a traceback
         info = {"http_version": b"HTTP/1.1"}
+        reason = response.reason
         if reason:
-            info["reason_phrase"] = reason.encode()
+            info["reason_phrase"] = _reason(reason)
         length = response.content_length
         if (
             not extensions.get(STREAM_EXTENSION)
@@ -196,11 +382,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 body = await response.read()
             except Exception as exc:
                 response.close()
-                _raise_mapped(exc, request)
-                raise
+                attempt.fail(exc, request)
             except BaseException:
                 response.close()  # cancelled mid-body: the connection cannot be reused
                 raise
+            if attempt.body_left:
+                attempt.drop_unsent_body()
+                response.close()
             # Still a stream to httpx (``send(stream=True)`` callers may read it raw), in memory.
             return httpx.Response(
                 response.status,
@@ -212,7 +400,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return httpx.Response(
             response.status,
             headers=response.raw_headers,
-            stream=_StreamedBody(response, request),
+            stream=_StreamedBody(response, request, attempt),
             request=request,
             extensions=info,
         )

@@ -281,10 +281,21 @@ class APIConnectionError(MeetingBoosterError, httpx.TransportError):
     """The request could not be completed (connect error, reset, protocol error).
 
     Also an :class:`httpx.TransportError`, so ``except httpx.TransportError`` keeps working.
+
+    ``may_have_reached_server`` is false only when the request surely never left (nothing
+    was written: a refused connect, a connect timeout, a full pool): only then is sending it
+    again sure not to repeat its effect.
     """
 
-    def __init__(self, message: str, *, request: httpx.Request | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
         httpx.TransportError.__init__(self, message, request=request)
+        self.may_have_reached_server = may_have_reached_server
 
 
 class APITimeoutError(APIConnectionError, httpx.TimeoutException):

@@ -110,6 +110,10 @@ class _Protocol(asyncio.Protocol):
             self.reader.set_result(None)
 
 
+class _WriteStalled(Exception):
+    """A write wait ran its timeout: stalled, unless the buffer moved meanwhile."""
+
+
 def _expire(future: asyncio.Future[None], error: type[Exception]) -> None:
     if not future.done():
         future.set_exception(error())
@@ -180,11 +184,18 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
         protocol = self._protocol
         if protocol.closed or protocol.aborted or self._transport.is_closing():
             raise httpcore2.WriteError("the connection is closed")
-        self._transport.write(buffer)
-        if not protocol.writable:
+        transport = self._transport
+        transport.write(buffer)
+        while not protocol.writable:
+            # The write timeout is "no byte accepted for that long" (httpcore2's meaning): each
+            # wait ends with the buffer drained, or with a look at whether it moved at all.
+            before = transport.get_write_buffer_size()
             protocol.writer = self._loop.create_future()
             try:
-                await _wait(protocol.writer, timeout, httpcore2.WriteTimeout)
+                await _wait(protocol.writer, timeout, _WriteStalled)
+            except _WriteStalled:
+                if transport.get_write_buffer_size() >= before and not protocol.writable:
+                    raise httpcore2.WriteTimeout("no byte could be written in time") from None
             finally:
                 protocol.writer = None
         if protocol.closed and protocol.error is not None:
@@ -194,9 +205,14 @@ class AsyncioStream(httpcore2.AsyncNetworkStream):
         # abort(), as anyio ends with: an unsent (abandoned) body is dropped and the socket
         # freed at once; no TLS close_notify (httpcore2's anyio streams send none either), so no
         # wait for the peer's; and a second close is harmless on every loop (asyncio's TLS
-        # transport raises AttributeError on close() after the peer closed it).
-        self._protocol.aborted = True
-        self._transport.abort()
+        # transport raises AttributeError on close() after the peer closed it). A transport
+        # whose connection is already lost is left alone: asyncio's plain one has dropped its
+        # loop by then, and abort() raised AttributeError (an early 413 or 401 followed by the
+        # peer's close, during a large upload).
+        protocol = self._protocol
+        protocol.aborted = True
+        if not protocol.closed:
+            self._transport.abort()
 
     async def start_tls(
         self,

@@ -283,10 +283,21 @@ class APIConnectionError(MeetingBoosterError, httpx2.TransportError):
     """The request could not be completed (connect error, reset, protocol error).
 
     Also an :class:`httpx2.TransportError`, so ``except httpx2.TransportError`` keeps working.
+
+    ``may_have_reached_server`` is false only when the request surely never left (nothing
+    was written: a refused connect, a connect timeout, a full pool): only then is sending it
+    again sure not to repeat its effect.
     """
 
-    def __init__(self, message: str, *, request: httpx2.Request | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx2.Request | None = None,
+        may_have_reached_server: bool = True,
+    ) -> None:
         httpx2.TransportError.__init__(self, message, request=request)
+        self.may_have_reached_server = may_have_reached_server
 
 
 class APITimeoutError(APIConnectionError, httpx2.TimeoutException):

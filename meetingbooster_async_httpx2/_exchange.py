@@ -24,6 +24,7 @@ import sniffio
 from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreError
 from ._logging import logger
 from ._oauth_sender import TokenSender
+from ._security import scrub_chain
 from ._store import StoredToken, TokenStore
 from ._tokens import AccessToken, GrantFlow, TokenManager
 
@@ -169,12 +170,14 @@ class Exchanges:
             else:
                 ex.token = await self._drive_shared(flow, deadline, context, shield)
         except MeetingBoosterError as exc:
+            scrub_chain(exc)  # the token flow's frames hold the refresh token and the body
             ex.error = exc
         except anyio.get_cancelled_exc_class():
             ex.error = APIConnectionError("the token exchange was stopped: the client closed")
             raise
         except Exception as exc:  # a bug must reach the callers, not kill a task group
             logger.exception("token exchange for %s failed unexpectedly", self.username)
+            scrub_chain(exc)
             ex.error = MeetingBoosterError(f"token exchange failed: {type(exc).__name__}")
             ex.error.__cause__ = exc
         finally:

@@ -67,6 +67,15 @@ PRIVATE_HOOKS: Final = all(
 _httpx_logger = logging.getLogger("httpx2")
 
 
+#: httpx2's client class as it was when this module was imported: the setters below call its
+#: properties through this name, so code that later patches ``httpx2.AsyncClient`` (with a
+#: subclass of ours, say) does not send them back into themselves.
+_BASE: Final = httpx2.AsyncClient
+_BASE_URL_SETTER: Final = _BASE.base_url.fset  # type: ignore[attr-defined]
+_PARAMS_SETTER: Final = _BASE.params.fset  # type: ignore[attr-defined]
+_TIMEOUT_SETTER: Final = _BASE.timeout.fset  # type: ignore[attr-defined]
+
+
 class _RefuseAllCookies(DefaultCookiePolicy):
     """Keep no cookie from any response: MeetingBooster auth is Bearer only."""
 
@@ -146,7 +155,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @base_url.setter
     def base_url(self, url: httpx2.URL | str) -> None:
-        httpx2.AsyncClient.base_url.fset(self, url)  # type: ignore[attr-defined]
+        _BASE_URL_SETTER(self, url)
         self._hot_urls.clear()
 
     @property
@@ -156,7 +165,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @params.setter
     def params(self, params: QueryParamTypes) -> None:
-        httpx2.AsyncClient.params.fset(self, params)  # type: ignore[attr-defined]
+        _PARAMS_SETTER(self, params)
         self._hot_urls.clear()
 
     @property
@@ -166,7 +175,7 @@ class HotPathMixin(httpx2.AsyncClient):
 
     @timeout.setter
     def timeout(self, timeout: TimeoutTypes) -> None:
-        httpx2.AsyncClient.timeout.fset(self, timeout)  # type: ignore[attr-defined]
+        _TIMEOUT_SETTER(self, timeout)
         self._hot_timeout = None
 
     # -- building a request --------------------------------------------------------------------

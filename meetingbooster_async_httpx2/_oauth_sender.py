@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Generator
-from typing import Final, TypeVar
+from typing import Final, NoReturn, TypeVar
 
 import anyio
 import httpx2
@@ -19,8 +19,8 @@ import httpx2
 from ._errors import APIConnectionError, APITimeoutError, CallerDeadlineError, MeetingBoosterError
 from ._logging import logger
 from ._oauth import parse_oauth_error
-from ._retry import RetryPolicy
-from ._security import safe_url
+from ._retry import RetryPolicy, may_have_reached
+from ._security import safe_url, scrub_chain, without_queries
 
 _T = TypeVar("_T")
 
@@ -39,16 +39,40 @@ def redacted(request: httpx2.Request) -> httpx2.Request:
     return httpx2.Request(request.method, request.url.copy_with(userinfo=b"", query=None))
 
 
-def _wrap(exc: httpx2.TransportError, request: httpx2.Request) -> APIConnectionError:
-    # httpx2's own exception keeps a reference to the request: point it at the body-less copy.
-    exc.request = request
-    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+def _wrap(exc: Exception, request: httpx2.Request, sent: httpx2.Request) -> APIConnectionError:
+    """Our error for a failed grant call, its cause chain stripped of frames (they hold the body).
+
+    ``request`` is the body-less copy the error names; ``sent`` the request that went out, whose
+    transport record says whether it may have reached the server. A transport's own error keeps
+    its class in the message; any other exception (a bug in a transport) becomes one too, so
+    the caller's ``except`` clauses and the failure backoff see every failure alike.
+    """
+    scrub_chain(exc, request)
+    detail = without_queries(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    reached = may_have_reached(sent, exc) if isinstance(exc, httpx2.TransportError) else True
+    error: APIConnectionError
     if isinstance(exc, httpx2.TimeoutException):
-        return APITimeoutError(f"the token endpoint timed out ({detail})", request=request)
-    return APIConnectionError(
-        f"the token endpoint {safe_url(request.url)} could not be reached ({detail})",
-        request=request,
-    )
+        error = APITimeoutError(
+            f"the token endpoint timed out ({detail})",
+            request=request,
+            may_have_reached_server=reached,
+        )
+    else:
+        error = APIConnectionError(
+            f"the token endpoint {safe_url(request.url)} could not be reached ({detail})",
+            request=request,
+            may_have_reached_server=reached,
+        )
+    error.__cause__ = exc
+    return error
+
+
+def _raise_clean(error: MeetingBoosterError) -> NoReturn:
+    """Raise ``error`` with nothing of this frame's context attached (see :func:`_wrap`)."""
+    try:
+        raise error
+    finally:
+        del error
 
 
 def _retry_delay(
@@ -146,7 +170,11 @@ class TokenSender:
                 except httpx2.TransportError as exc:
                     delay = self.policy.delay_after_error(request, exc, attempt)
                     if delay is None:
-                        raise _wrap(exc, safe) from exc
+                        error = _wrap(exc, safe, request)
+                        break
+                except Exception as exc:  # a transport's bug: still a failed call, backed off
+                    error = _wrap(exc, safe, request)
+                    break
                 else:
                     response.request = safe
                     delay = _retry_delay(self.policy, request, response, attempt)
@@ -155,6 +183,9 @@ class TokenSender:
                 _log_retry(request, attempt, delay)
                 await anyio.sleep(delay)
                 attempt += 1
+            # Raised outside the ``except`` block: the error's context is not the cause again
+            # with this frame (whose locals hold the request body) in its traceback.
+            _raise_clean(error)
         if own:
             raise CallerDeadlineError("the caller's deadline passed during /oauth", request=safe)
         raise APITimeoutError("the token endpoint did not answer in time", request=safe)
@@ -175,7 +206,11 @@ class TokenSender:
             except httpx2.TransportError as exc:
                 delay = self.policy.delay_after_error(request, exc, attempt)
                 if delay is None:
-                    raise _wrap(exc, safe) from exc
+                    error = _wrap(exc, safe, request)
+                    break
+            except Exception as exc:
+                error = _wrap(exc, safe, request)
+                break
             else:
                 response.request = safe
                 delay = _retry_delay(self.policy, request, response, attempt)
@@ -186,6 +221,7 @@ class TokenSender:
             _log_retry(request, attempt, delay)
             time.sleep(delay)
             attempt += 1
+        _raise_clean(error)
 
     def drive(self, flow: Generator[httpx2.Request, httpx2.Response, _T], deadline: float) -> _T:
         """Run a sans-I/O token flow in this thread: send what it yields, give back what came."""
@@ -201,6 +237,9 @@ class TokenSender:
         except StopIteration as stop:
             result: _T = stop.value
             return result
+        except MeetingBoosterError as exc:
+            scrub_chain(exc)  # the flow's frames hold the refresh token and the request body
+            _raise_clean(exc)
 
     async def aclose(self) -> None:
         if self.owns_transport and self.transport is not None:

@@ -16,10 +16,12 @@ from ._retry_after import parse_retry_after
 __all__ = [
     "DEADLINE_EXTENSION",
     "IDEMPOTENT_EXTENSION",
+    "REACHED_EXTENSION",
     "RETRY_EXTENSION",
     "RetryPolicy",
     "is_replayable",
     "is_retryable_error",
+    "may_have_reached",
     "parse_retry_after",
 ]
 
@@ -33,11 +35,33 @@ DEADLINE_EXTENSION: Final = "meetingbooster_deadline"
 #: that carries its own GUID id, as the API recommends.
 IDEMPOTENT_EXTENSION: Final = "meetingbooster_idempotent"
 
+#: Request extension a transport sets for each attempt: ``False`` when the attempt starts and
+#: ``True`` just before its first byte is written. It is the record the retry and token rules
+#: read (:func:`may_have_reached`). Our ``fast=True`` transport keeps it; httpcore2's streams
+#: need none, since httpcore2's exception classes already carry the same meaning.
+REACHED_EXTENSION: Final = "meetingbooster_reached"
+
 IDEMPOTENT_METHODS: Final = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS", "TRACE"})
 RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
 
-# These fail before a byte of the request is sent, so retrying them is safe for any method.
-_NOT_SENT: Final = (httpx2.ConnectError, httpx2.ConnectTimeout)
+# httpcore2 raises these only before a byte of the request is written (and a pool wait before
+# a connection is even had): what the class says when no transport kept a record.
+_NOT_SENT: Final = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+
+
+def may_have_reached(request: httpx2.Request, error: BaseException) -> bool:
+    """False only if the attempt that raised ``error`` surely wrote nothing to the server.
+
+    The transport's record (:data:`REACHED_EXTENSION`) decides where there is one; otherwise
+    the error's class does, with httpcore2's meaning: ``ConnectError``, ``ConnectTimeout`` and
+    ``PoolTimeout`` come before the first byte, every other error may come after it.
+    """
+    recorded = request.extensions.get(REACHED_EXTENSION)
+    if recorded is not None:
+        return bool(recorded)
+    return not isinstance(error, _NOT_SENT)
+
+
 # What a retry cannot fix: a URL or protocol we cannot speak, our own malformed request, a
 # malformed challenge, a proxy's refusal, and a full local pool (httpx2 does not retry it
 # either: a request made inside an open stream would only wait again).
@@ -103,10 +127,14 @@ class RetryPolicy:
         attempt: int,
         rand: Callable[[], float] = random.random,
     ) -> float | None:
-        """Seconds to wait before retrying after a transport error, or ``None``: give up."""
+        """Seconds to wait before retrying after a transport error, or ``None``: give up.
+
+        An attempt that may have reached the server is retried only if the request is
+        idempotent (:meth:`may_retry`); one that surely wrote nothing, whatever the method.
+        """
         if attempt >= self.max_retries or not is_retryable_error(error):
             return None
-        if isinstance(error, _NOT_SENT) or self.may_retry(request, attempt):
+        if not may_have_reached(request, error) or self.may_retry(request, attempt):
             return self.backoff(attempt, rand)
         return None
 

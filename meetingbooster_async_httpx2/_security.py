@@ -5,13 +5,22 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Final
 
 import httpx2
 
 from ._errors import ConfigurationError
 
-__all__ = ["Origin", "check_secure_url", "is_loopback", "origin_of", "safe_url"]
+__all__ = [
+    "Origin",
+    "check_secure_url",
+    "is_loopback",
+    "origin_of",
+    "safe_url",
+    "scrub_chain",
+    "without_queries",
+]
 
 Origin = tuple[str, str, int | None]
 
@@ -32,6 +41,35 @@ def is_loopback(host: str) -> bool:
 def safe_url(url: httpx2.URL) -> str:
     """The URL for messages and logs: no ``user:password@`` and no query (sync tokens)."""
     return str(url.copy_with(userinfo=b"", query=None, fragment=None))
+
+
+_QUERY: Final = re.compile(r"""(\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s'"?#]*)[?#][^\s'"]*""")
+
+
+def without_queries(text: str) -> str:
+    """``text`` with the query and fragment cut from every URL in it (third-party messages)."""
+    return _QUERY.sub(r"\1", text)
+
+
+def scrub_chain(error: BaseException, request: httpx2.Request | None = None) -> None:
+    """Drop the frames of ``error``'s whole cause/context chain; point its requests at ``request``.
+
+    A grant request's body (the password, a refresh token) lives in the locals of the frames
+    that sent it, and a refresh token in those of the token flow; error reporters serialise
+    those locals. The chain keeps each error's type and message, and (given ``request``) every
+    httpx2 error in it names that body-less copy.
+    """
+    seen: set[int] = set()
+    stack = [error]
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        if request is not None and isinstance(current, httpx2.RequestError):
+            current.request = request
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
 
 
 def origin_of(url: httpx2.URL) -> Origin:

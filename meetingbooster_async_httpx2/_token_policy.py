@@ -30,9 +30,8 @@ import copy
 from typing import Final
 
 import attrs
-import httpx2
 
-from ._errors import MeetingBoosterError, OAuthError, OAuthResponseError
+from ._errors import APIConnectionError, MeetingBoosterError, OAuthError, OAuthResponseError
 from ._oauth import DEFAULT_APP_ID
 
 #: The most time before its expiry that a token stops being sent (see AccessToken.send_by).
@@ -143,7 +142,10 @@ def is_refusal(exc: OAuthResponseError) -> bool:
 
 
 def maybe_processed(exc: MeetingBoosterError) -> bool:
-    """False only when the grant surely never reached the server (nothing was sent)."""
-    return not isinstance(
-        exc.__cause__, (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
-    )
+    """False only when the grant surely never reached the server (nothing was written).
+
+    The sender records that on the error it raises (:class:`APIConnectionError`'s
+    ``may_have_reached_server``, from the transport's record); any other error came with, or
+    after, an answer.
+    """
+    return not isinstance(exc, APIConnectionError) or exc.may_have_reached_server

@@ -41,6 +41,8 @@ __all__ = ["CachedSocketBackend", "CachedSocketStream", "Socket", "readable_chec
 #: ``_network_backend``. Kept in one place so a test can play a release that renamed them.
 POOL_ATTRIBUTE: Final = "_pool"
 BACKEND_ATTRIBUTE: Final = "_network_backend"
+#: The largest piece a write of httpcore2's own streams is given (see ``CachedSocketStream``).
+WRITE_PIECE: Final = 1 << 16
 
 
 @runtime_checkable
@@ -91,7 +93,15 @@ class CachedSocketStream(httpcore2.AsyncNetworkStream):
         return await self._stream.read(max_bytes, timeout)
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        await self._stream.write(buffer, timeout)
+        # httpcore2's anyio and trio streams bound a whole write by ``timeout``; the write
+        # timeout means "no progress for that long" (an upload read slowly stays alive), so a
+        # large buffer goes out in pieces, each with the whole timeout.
+        if len(buffer) <= WRITE_PIECE:
+            await self._stream.write(buffer, timeout)
+            return
+        view = memoryview(buffer)
+        for start in range(0, len(buffer), WRITE_PIECE):
+            await self._stream.write(bytes(view[start : start + WRITE_PIECE]), timeout)
 
     async def aclose(self) -> None:
         await self._stream.aclose()

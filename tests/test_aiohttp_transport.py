@@ -1,30 +1,31 @@
-"""The lean aiohttp transport: the adapter's error mapping, one error at a time, and bodies.
+"""The lean aiohttp transport: what each aiohttp error means, by the attempt's record; bodies.
 
-Each failure is provoked for real (a socket server on 127.0.0.1 that misbehaves in one way)
-through our transport and through ``httpx_aiohttp.AiohttpTransport``: both must raise the
-same httpx exception, and that type is pinned. aiohttp runs on asyncio only.
+An aiohttp error class does not say whether the request was written; the attempt's record
+does (:mod:`meetingbooster_async._aiohttp_errors`). Each connection error is raised once before
+the first byte and once after it, inside aiohttp over a real socket: the httpx class follows
+the record, not the aiohttp class. (The httpx-aiohttp adapter maps them all to ConnectTimeout,
+"never sent": it is not the reference.) Whole scenarios, the same for every transport, are in
+tests/test_transport_conformance.py. aiohttp runs on asyncio only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import anyio
 import httpx
 import pytest
-from httpx_aiohttp import AiohttpTransport as AdapterTransport
-from httpx_aiohttp.transport import map_aiohttp_exceptions
 
-from meetingbooster_async._aiohttp_transport import (
-    AIOHTTP_ERRORS,
-    EAGER_LIMIT,
-    AiohttpTransport,
-    httpx_error_for,
-)
+from meetingbooster_async import _aiohttp_transport
+from meetingbooster_async._aiohttp_errors import Phase, error_message, httpx_error_for
+from meetingbooster_async._aiohttp_transport import EAGER_LIMIT, AiohttpTransport
 from meetingbooster_async._hotpath import STREAM_EXTENSION
+from meetingbooster_async._retry import REACHED_EXTENSION, may_have_reached
 
 pytestmark = pytest.mark.anyio
 
@@ -88,101 +89,8 @@ async def reset(stream: anyio.abc.SocketStream) -> None:
     await stream.aclose()  # an RST, not a FIN
 
 
-async def outcome(
-    transport: httpx.AsyncBaseTransport,
-    url: str,
-    timeout: float = 5.0,  # noqa: ASYNC109 (httpx's per-phase timeout, not a deadline)
-) -> type[BaseException] | int:
-    """The exception type (or the status) of one GET through ``transport``, body read."""
-    request = httpx.Request("GET", url, extensions={"timeout": httpx.Timeout(timeout).as_dict()})
-    response = None
-    try:
-        with anyio.fail_after(10):
-            response = await transport.handle_async_request(request)
-            await response.aread()
-            return response.status_code
-    except httpx.TransportError as exc:
-        # Ours attaches the request; the adapter leaves that to the client.
-        attached = exc._request is request
-        if isinstance(transport, AiohttpTransport) and not attached:
-            return RuntimeError  # fails the comparison: ours must attach it
-        return type(exc)
-    except Exception as exc:
-        return type(exc)
-    finally:
-        if response is not None:
-            await response.aclose()  # the adapter leaves a failed body's connection open
-        await transport.aclose()
-
-
-def closed_port() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/x"
-
-
-CASES: dict[str, tuple[Handler | None, float, type[BaseException]]] = {
-    # name: (server behaviour, read timeout, the adapter's exception, pinned)
-    "connection refused": (None, 5.0, httpx.ConnectTimeout),
-    "read timeout": (silent, 0.2, httpx.ReadTimeout),
-    "reset by peer": (reset, 5.0, httpx.ConnectTimeout),
-    "closed before answering": (answer(b""), 5.0, httpx.ConnectTimeout),
-    "garbage status line": (answer(b"NOT HTTP AT ALL\r\n\r\n"), 5.0, aiohttp.ClientResponseError),
-    "body cut short": (
-        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"),
-        5.0,
-        httpx.ReadError,
-    ),
-    "body stalls": (
-        answer(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789", close=False),
-        0.2,
-        httpx.ReadTimeout,
-    ),
-}
-
-
-@pytest.mark.parametrize("case", list(CASES))
-async def test_each_error_maps_as_the_adapter_does(
-    case: str, serve: Callable[[Handler], Awaitable[str]]
-) -> None:
-    handler, timeout, pinned = CASES[case]
-    url = closed_port() if handler is None else await serve(handler)
-    ours = await outcome(AiohttpTransport(), url, timeout)
-    theirs = await outcome(AdapterTransport(), url, timeout)
-    assert ours is theirs is pinned
-
-
-async def test_pool_timeout_maps_as_the_adapter_does(
-    serve: Callable[[Handler], Awaitable[str]],
-) -> None:
-    url = await serve(silent)
-    results = []
-    for transport in (
-        AiohttpTransport(limits=httpx.Limits(max_connections=1)),
-        AdapterTransport(limits=httpx.Limits(max_connections=1)),
-    ):
-        timeout = httpx.Timeout(5.0, pool=0.2).as_dict()
-        holder = httpx.Request("GET", url, extensions={"timeout": timeout})
-        waiter = httpx.Request("GET", url, extensions={"timeout": timeout})
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(transport.handle_async_request, holder)
-            await anyio.sleep(0.05)  # the one connection is taken, its answer never comes
-            with pytest.raises(httpx.TransportError) as caught:
-                await transport.handle_async_request(waiter)
-            results.append(type(caught.value))
-            tg.cancel_scope.cancel()
-        await transport.aclose()
-    assert results[0] is results[1] is httpx.ConnectTimeout
-
-
-async def test_unsupported_scheme_maps_as_the_adapter_does() -> None:
-    for transport in (AiohttpTransport(), AdapterTransport()):
-        assert await outcome(transport, "ftp://127.0.0.1/x") is httpx.UnsupportedProtocol
-
-
 def aiohttp_errors() -> list[BaseException]:
-    """One instance of every aiohttp error the adapter knows, and of their relatives."""
+    """One instance of every aiohttp error class a request can meet, newer ones where present."""
     key = aiohttp.client_reqrep.ConnectionKey("h", 1, False, True, None, None, None)
     info = aiohttp.RequestInfo(
         url=aiohttp.client_reqrep.URL("http://h/"),
@@ -192,41 +100,165 @@ def aiohttp_errors() -> list[BaseException]:
     )
     oserror = OSError(111, "refused")
     # Some classes are newer than the lowest aiohttp we allow (3.10.0): each is tested where
-    # the installed aiohttp has it (the adapter can only raise what exists).
+    # the installed aiohttp has it.
     made: list[tuple[str, tuple[object, ...]]] = [
         ("ServerTimeoutError", ("t",)),
         ("SocketTimeoutError", ("t",)),
         ("ConnectionTimeoutError", ("t",)),
         ("ClientConnectionError", ("c",)),
+        ("ServerConnectionError", ("c",)),
         ("ServerDisconnectedError", ()),
         ("ClientOSError", (104, "reset")),
         ("ClientConnectionResetError", ("reset",)),
         ("ClientConnectorError", (key, oserror)),
         ("ClientConnectorDNSError", (key, oserror)),
+        ("ClientSSLError", (key, oserror)),
         ("ClientPayloadError", ("p",)),
-        ("ClientProxyConnectionError", (key, oserror)),
-        ("ClientHttpProxyError", (info, ())),
-        ("NonHttpUrlClientError", ("ftp://h/",)),
-        ("InvalidUrlClientError", ("http://[/",)),
         ("ClientResponseError", (info, ())),
+        ("ServerFingerprintMismatch", (b"a", b"b", "h", 1)),
     ]
     return [getattr(aiohttp, name)(*args) for name, args in made if hasattr(aiohttp, name)]
 
 
+def connection_errors() -> list[BaseException]:
+    return [e for e in aiohttp_errors() if isinstance(e, aiohttp.ClientConnectionError)]
+
+
+TIMEOUTS = (aiohttp.ServerTimeoutError,)
+
+
+def expected(error: BaseException, phase: Phase) -> type[httpx.TransportError]:
+    """httpcore's meaning, written out once more by hand."""
+    if phase is not Phase.SENT:
+        if isinstance(error, TIMEOUTS):
+            return httpx.ConnectTimeout if phase is Phase.CONNECTING else httpx.PoolTimeout
+        return httpx.ConnectError
+    if isinstance(error, TIMEOUTS):
+        return httpx.ReadTimeout
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        return httpx.RemoteProtocolError
+    if isinstance(error, (aiohttp.ClientPayloadError, aiohttp.ClientResponseError)):
+        return httpx.RemoteProtocolError
+    return httpx.ReadError
+
+
+@pytest.mark.parametrize("phase", list(Phase), ids=lambda p: p.name)
 @pytest.mark.parametrize("error", aiohttp_errors(), ids=lambda e: type(e).__name__)
-def test_error_table_resolves_as_the_adapter(error: BaseException) -> None:
+def test_the_record_decides_the_class(error: BaseException, phase: Phase) -> None:
+    """Pure: the same aiohttp error means "not sent" before the first byte, "sent" after."""
+    assert httpx_error_for(error, phase) is expected(error, phase)
+
+
+def test_a_write_watch_that_fired_is_a_write_timeout() -> None:
+    for error in connection_errors():
+        assert httpx_error_for(error, Phase.SENT, write_timed_out=True) is httpx.WriteTimeout
+
+
+def test_urls_and_proxies_keep_their_meaning_in_every_phase() -> None:
+    key = aiohttp.client_reqrep.ConnectionKey("h", 1, False, True, None, None, None)
+    for phase in Phase:
+        assert httpx_error_for(aiohttp.InvalidURL("x"), phase) is httpx.UnsupportedProtocol
+        proxy = aiohttp.ClientProxyConnectionError(key, OSError(1, "x"))
+        assert httpx_error_for(proxy, phase) is httpx.ProxyError
+
+
+def test_what_is_not_a_network_failure_is_left_alone() -> None:
+    assert httpx_error_for(KeyError("bug"), Phase.SENT) is None
+
+
+def test_messages_keep_no_query() -> None:
+    error = aiohttp.ConnectionTimeoutError("Connection timeout to host http://h/x?synctoken=s3")
+    assert error_message(error) == "Connection timeout to host http://h/x (ConnectionTimeoutError)"
+
+
+@pytest.mark.parametrize("error", connection_errors(), ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_each_connection_error_follows_the_record_over_a_socket(
+    error: BaseException,
+    when: str,
+    serve: Callable[[Handler], Awaitable[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Raised for real inside aiohttp, once before the first byte and once after it."""
+
+    async def nothing_comes(stream: anyio.abc.SocketStream) -> None:
+        with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError):
+            await stream.receive()
+
+    url = await serve(nothing_comes)
+
+    async def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    if when == "before":  # the connect fails: nothing is written
+        monkeypatch.setattr(aiohttp.TCPConnector, "_create_connection", fail)
+    else:  # aiohttp's own send fails, after our record said "may have reached"
+        monkeypatch.setattr(aiohttp.ClientRequest, "send", fail)
+    transport = AiohttpTransport()
+    request = httpx.Request("POST", url, content=b"x")
     try:
-        with map_aiohttp_exceptions():
-            raise error
-    except BaseException as raised:
-        theirs = type(raised) if raised is not error else None
-    assert httpx_error_for(error) is theirs
+        with pytest.raises(httpx.TransportError) as caught:
+            await transport.handle_async_request(request)
+    finally:
+        await transport.aclose()
+    phase = Phase.CONNECTING if when == "before" else Phase.SENT
+    assert type(caught.value) is expected(error, phase)
+    assert caught.value.request is request
+    assert request.extensions[REACHED_EXTENSION] is (when == "after")
+    assert may_have_reached(request, caught.value) is (when == "after")
 
 
-def test_error_table_is_the_adapters() -> None:
-    from httpx_aiohttp.transport import AIOHTTP_EXC_MAP
+async def test_a_pool_wait_that_times_out_is_a_pool_timeout(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    url = await serve(silent)
+    transport = AiohttpTransport(limits=httpx.Limits(max_connections=1))
+    timeout = httpx.Timeout(5.0, pool=0.2).as_dict()
+    holder = httpx.Request("GET", url, extensions={"timeout": timeout})
+    waiter = httpx.Request("GET", url, extensions={"timeout": timeout})
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(transport.handle_async_request, holder)
+            await anyio.sleep(0.05)  # the one connection is taken, its answer never comes
+            with pytest.raises(httpx.PoolTimeout):
+                await transport.handle_async_request(waiter)
+            tg.cancel_scope.cancel()
+    finally:
+        await transport.aclose()
+    assert waiter.extensions[REACHED_EXTENSION] is False
 
-    assert dict(AIOHTTP_ERRORS) == AIOHTTP_EXC_MAP
+
+async def test_an_unsupported_scheme_is_unsupported() -> None:
+    transport = AiohttpTransport()
+    try:
+        with pytest.raises(httpx.UnsupportedProtocol):
+            await transport.handle_async_request(httpx.Request("GET", "ftp://127.0.0.1/x"))
+    finally:
+        await transport.aclose()
+
+
+async def test_aiohttp_does_not_resend_on_its_own(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    """aiohttp resends an idempotent request once on a broken connection: not here."""
+    seen = 0
+
+    async def close_after_reading(stream: anyio.abc.SocketStream) -> None:
+        nonlocal seen
+        # aiohttp < 3.11 opens a second connection before its resend is refused: nothing
+        # comes on it.
+        with contextlib.suppress(anyio.EndOfStream, anyio.BrokenResourceError):
+            await read_head(stream)
+            seen += 1
+
+    url = await serve(close_after_reading)
+    transport = AiohttpTransport()
+    try:
+        with pytest.raises(httpx.RemoteProtocolError):
+            await transport.handle_async_request(httpx.Request("GET", url))
+    finally:
+        await transport.aclose()
+    assert seen == 1
 
 
 JSON = b'{"a": 1}'
@@ -307,3 +339,88 @@ async def test_request_body_and_headers_go_out(serve: Callable[[Handler], Awaita
     assert head.startswith(b"post /x?q=a%20b http/1.1")
     assert b"x-a: 1" in head
     assert b"content-length: 5" in head
+
+
+def recording(seen: list[bytes], answers: list[bytes]) -> Handler:
+    """Read one request (head and body, Content-Length or chunked); answer the next answer."""
+
+    async def handler(stream: anyio.abc.SocketStream) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += await stream.receive()
+        head, _, body = data.partition(b"\r\n\r\n")
+        lower = head.lower()
+        if b"content-length:" in lower:
+            length = int(lower.split(b"content-length:")[1].split(b"\r\n")[0])
+            while len(body) < length:
+                body += await stream.receive()
+        elif b"chunked" in lower:
+            while not body.endswith(b"0\r\n\r\n"):
+                body += await stream.receive()
+        seen.append(head)
+        await stream.send(answers.pop(0))
+
+    return handler
+
+
+async def test_no_content_type_of_its_own(serve: Callable[[Handler], Awaitable[str]]) -> None:
+    """A streamed body, and a body sent again after a 307, go out without a Content-Type, as
+    httpx sends them (aiohttp would add application/octet-stream)."""
+    seen: list[bytes] = []
+    close = b"Connection: close\r\n"  # the server takes one request per connection
+    moved = b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /y\r\nContent-Length: 0\r\n" + close
+    done = b"HTTP/1.1 204 No Content\r\n" + close
+    url = await serve(recording(seen, [done + b"\r\n", moved + b"\r\n", done + b"\r\n"]))
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b"hello"
+
+    async with httpx.AsyncClient(transport=AiohttpTransport(), follow_redirects=True) as client:
+        assert (await client.post(url, content=chunks())).status_code == 204
+        assert (await client.post(url, content=b"again")).status_code == 204
+    assert len(seen) == 3
+    assert all(b"content-type" not in head.lower() for head in seen), seen
+
+
+async def test_a_reason_phrase_that_is_not_utf8_keeps_its_bytes(
+    serve: Callable[[Handler], Awaitable[str]],
+) -> None:
+    raw = b"HTTP/1.1 200 \xff\xfe Fine\r\nContent-Length: 2\r\n\r\nok"
+    got = []
+    for transport in (AiohttpTransport(), httpx.AsyncHTTPTransport()):
+        url = await serve(answer(raw))
+        try:
+            response = await transport.handle_async_request(httpx.Request("GET", url))
+            await response.aread()
+            got.append((response.extensions["reason_phrase"], response.reason_phrase))
+        finally:
+            await transport.aclose()
+    assert got[0] == got[1] == (b"\xff\xfe Fine", " Fine")
+
+
+@pytest.mark.parametrize(("size", "watches"), [(60 << 10, 0), (1 << 20, 1)])
+async def test_only_a_body_that_can_wait_is_watched(
+    size: int,
+    watches: int,
+    serve: Callable[[Handler], Awaitable[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body aiohttp writes at once (up to 64 KiB) costs no timer; a larger one, one a chunk."""
+    armed: list[float] = []
+    real = _aiohttp_transport._Attempt.watch
+
+    def counting(self: Any, timeout: float) -> None:
+        armed.append(timeout)
+        real(self, timeout)
+
+    monkeypatch.setattr(_aiohttp_transport._Attempt, "watch", counting)
+    url = await serve(recording([], [b"HTTP/1.1 204 No Content\r\n\r\n"]))
+    transport = AiohttpTransport()
+    timeout = httpx.Timeout(5.0, write=2.0).as_dict()
+    request = httpx.Request("POST", url, content=b"x" * size, extensions={"timeout": timeout})
+    try:
+        response = await transport.handle_async_request(request)
+        assert response.status_code == 204
+    finally:
+        await transport.aclose()
+    assert armed == [2.0] * watches

@@ -112,6 +112,25 @@ async def test_token_endpoint_connection_errors_are_wrapped(
     assert emulator.stats().oauth_calls == {"password": 3}
 
 
+async def test_any_failure_of_a_transport_starts_the_backoff(
+    emulator: Emulator, clock: FakeClock
+) -> None:
+    """Not only httpx's errors: a transport's own bug is a failed call, wrapped and backed off
+    (ten callers, one /oauth call), its message kept, its frames dropped."""
+    with transport_errors(emulator) as errors:
+        errors.raise_next("/oauth", RuntimeError("a transport's bug"))
+        async with Client(URL, auth=make_auth(clock=clock)) as client:
+            failures = []
+            for _ in range(10):
+                with pytest.raises(APIConnectionError) as info:
+                    await client.get(LIST)
+                failures.append(info.value)
+    assert errors.raised == {"/oauth": 1}
+    assert "RuntimeError: a transport's bug" in str(failures[0])
+    assert failures[0].__cause__ is not None and failures[0].__cause__.__traceback__ is None
+    assert all(f.in_cooldown for f in failures[1:])
+
+
 async def test_token_endpoint_timeouts_are_wrapped(emulator: Emulator, clock: FakeClock) -> None:
     # respx: the in-process emulator cannot make httpx time out; the transport raises it.
     with transport_errors(emulator) as errors:

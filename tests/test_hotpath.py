@@ -179,6 +179,21 @@ async def test_assigning_inputs_after_construction_takes_effect(
     assert header(echoed(await client.get("/echo")), "x-mutated") == ["in place"]
 
 
+def test_setters_survive_a_patched_httpx_client(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code that replaces ``httpx.AsyncClient`` (with our class, say) sends no setter into
+    itself: they call the class httpx had when our module was imported."""
+    client = MeetingBoosterClient("https://h.example", username="u", password="p")
+    monkeypatch.setattr(httpx, "AsyncClient", MeetingBoosterClient)
+    client.base_url = httpx.URL("https://other.example/api")
+    client.params = {"p": "1"}
+    client.timeout = httpx.Timeout(7.0)
+    assert (str(client.base_url), str(client.params), client.timeout.read) == (
+        "https://other.example/api/",
+        "p=1",
+        7.0,
+    )
+
+
 async def test_url_cache_is_bounded_and_agrees_with_httpx(
     make: Callable[..., HotPathMixin],
 ) -> None:

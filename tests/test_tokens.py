@@ -326,11 +326,25 @@ def test_a_refresh_that_surely_never_left_keeps_the_refresh_token(
     manager: TokenManager, clock: FakeClock
 ) -> None:
     first = login(manager)
-    unsent = APIConnectionError("refused")
-    unsent.__cause__ = httpx.ConnectError("refused")
+    # The sender's record: the transport wrote nothing (whatever the cause's class).
+    unsent = APIConnectionError("refused", may_have_reached_server=False)
     with pytest.raises(APIConnectionError):
         run(manager.acquire(rejected=first), lambda f: unsent)
     assert manager.has_refresh_token
+
+
+def test_a_refresh_that_may_have_left_spends_the_refresh_token(
+    manager: TokenManager, clock: FakeClock
+) -> None:
+    """Even with a "never sent" class as its cause: the record says it was written."""
+    first = login(manager)
+    lost = APIConnectionError("lost", may_have_reached_server=True)
+    lost.__cause__ = httpx.ConnectError("a class that would say nothing was sent")
+    _token, sent = run(
+        manager.acquire(rejected=first),
+        lambda f: lost if f["grant_type"] == "refresh_token" else token_body(2),
+    )
+    assert sent == ["refresh_token", "password"]
 
 
 def test_caller_deadline_is_not_shared_with_waiters(manager: TokenManager) -> None:
