@@ -23,11 +23,22 @@ waited on a future and a timer instead (``_gate.py``).
 
 ``no-native-stream`` puts httpcore's own anyio streams back under the default transport (the
 asyncio-native connections of ``_asyncio_stream.py`` undone).
+
+``prev-fast-transport`` (issue 19) runs fast mode on the lean transport as it was before it kept
+a record per attempt (the write watch, the error table by phase, the refused resend): the module
+is read from git at the commit ``MB_BENCH_BEFORE`` names (default ``079c37b``, the last commit
+without the record), so ``--only aiohttp-raw,ours-fast,ours-fast:prev-fast-transport`` gives the
+bookkeeping's cost as a same-run ratio of client CPU per request.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import types
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 __all__ = ["PATCHES", "apply"]
@@ -96,7 +107,35 @@ def _no_native_stream() -> None:
     _transport.CachedSocketBackend.__init__ = anyio_streams  # type: ignore[method-assign]
 
 
+def _prev_fast_transport() -> None:
+    """Fast mode on the lean transport of an earlier commit (read from git, not copied)."""
+    import meetingbooster_async
+    from meetingbooster_async import _client
+
+    commit = os.environ.get("MB_BENCH_BEFORE", "079c37b")
+    root = Path(meetingbooster_async.__file__).resolve().parent.parent
+    source = subprocess.run(
+        ["git", "show", f"{commit}:meetingbooster_async/_aiohttp_transport.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    name = "meetingbooster_async._prev_aiohttp_transport"
+    module = types.ModuleType(name)
+    module.__package__ = "meetingbooster_async"
+    sys.modules[name] = module
+    exec(compile(source, f"{commit}:_aiohttp_transport.py", "exec"), module.__dict__)
+
+    def previous(kwargs: dict[str, Any]) -> Any:
+        options = {k: kwargs[k] for k in ("verify", "cert", "trust_env", "limits") if k in kwargs}
+        return module.AiohttpTransport(**options)
+
+    _client._fast_transport = previous  # type: ignore[assignment]
+
+
 PATCHES: dict[str, Callable[[], None]] = {
+    "prev-fast-transport": _prev_fast_transport,
     "no-native-stream": _no_native_stream,
     "no-gate": _no_gate,
     "no-cached-socket": _no_cached_socket,
