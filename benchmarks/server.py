@@ -22,6 +22,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--user", action="append", default=[], metavar="EMAIL:PASSWORD")
     parser.add_argument("--meetings-per-user", type=int, default=1)
+    parser.add_argument(
+        "--generated-users",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also users user{n}@fleet.test with password pw-{n} and one task each (the fleet)",
+    )
     parser.add_argument("--token-lifetime", type=float, default=1200.0)
     parser.add_argument("--cpu", type=int, default=None, help="pin the process to this CPU")
     return parser.parse_args(argv)
@@ -37,6 +44,9 @@ def main(argv: list[str] | None = None) -> None:
         users=users,
         meetings_per_user=args.meetings_per_user,
     )
+    for n in range(args.generated_users):
+        emulator.add_user(f"user{n}@fleet.test", f"pw-{n}", meetings=args.meetings_per_user)
+        emulator.add_task(f"user{n}@fleet.test", Title=f"task of user {n}")
     sock = socket.create_server(("127.0.0.1", args.port), backlog=4096)
     config = uvicorn.Config(
         emulator,

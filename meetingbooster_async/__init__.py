@@ -6,12 +6,27 @@ Everything public is imported from here; the underscore modules are private.
 from ._auth import (
     MeetingBoosterAuth,
 )
+from ._checkpoints import (
+    Advance,
+    Checkpoint,
+    CheckpointStore,
+    CheckpointStoreError,
+    MirrorChange,
+    SQLiteCheckpointStore,
+    UserState,
+)
 from ._client import (
     MeetingBoosterClient,
 )
 from ._converter import (
     structure,
     unstructure,
+)
+from ._credentials import (
+    CommandPasswords,
+    CredentialsError,
+    CsvPasswords,
+    read_users,
 )
 from ._enums import (
     DayOfWeek,
@@ -37,6 +52,7 @@ from ._errors import (
     NotFoundError,
     OAuthError,
     OAuthResponseError,
+    PasswordRequiredError,
     PermissionDeniedError,
     RateLimitError,
     RequestNotReplayableError,
@@ -45,6 +61,13 @@ from ._errors import (
     ServerError,
     TokenStoreError,
     UnprocessableEntityError,
+)
+from ._fleet import (
+    CredentialsProvider,
+    FleetEvent,
+    FleetReport,
+    SyncFleet,
+    stable_sync_id,
 )
 from ._models import (
     ApiError,
@@ -110,15 +133,25 @@ __all__ = [
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
+    "Advance",
     "ApiError",
     "ApiPaths",
     "AuthenticationError",
     "BadRequestError",
     "CalendarEntry",
+    "Checkpoint",
+    "CheckpointStore",
+    "CheckpointStoreError",
     "ClientClosedError",
+    "CommandPasswords",
     "ConfigurationError",
     "ConflictError",
+    "CredentialsError",
+    "CredentialsProvider",
+    "CsvPasswords",
     "DayOfWeek",
+    "FleetEvent",
+    "FleetReport",
     "InvalidGrantError",
     "InvalidSyncTokenError",
     "Invitation",
@@ -132,6 +165,7 @@ __all__ = [
     "MeetingRecurrence",
     "MeetingSynchronization",
     "MemoryTokenStore",
+    "MirrorChange",
     "MyMeetings",
     "MyTasks",
     "NotFoundError",
@@ -142,6 +176,7 @@ __all__ = [
     "OAuthTokenResponse",
     "Page",
     "Paginator",
+    "PasswordRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "RecurrenceException",
@@ -152,11 +187,13 @@ __all__ = [
     "RequestOptions",
     "ResponseValidationError",
     "RetryPolicy",
+    "SQLiteCheckpointStore",
     "SerializationError",
     "ServerError",
     "StoredToken",
     "SyncCalendarEntry",
     "SyncCalendarRecurrence",
+    "SyncFleet",
     "SyncMeeting",
     "SyncMeetingRecurrence",
     "SyncObject",
@@ -172,9 +209,12 @@ __all__ = [
     "UnprocessableEntityError",
     "User",
     "UserSession",
+    "UserState",
     "UserUI",
     "__version__",
     "api_error_of",
+    "read_users",
+    "stable_sync_id",
     "structure",
     "sync_meetings",
     "sync_tasks",

@@ -38,6 +38,7 @@ from ._errors import (
     RateLimitError,
     ServerError,
 )
+from ._fleet_cli import FLEET_PARTIAL, add_fleet_commands
 from ._models import MeetingSynchronization
 from ._progress import Progress
 from ._security import is_loopback, safe_url
@@ -56,6 +57,7 @@ EXIT_CODES: Final = {
     "server": 5,
     "permission": 6,
     "demo-failed": 7,
+    "fleet-partial": FLEET_PARTIAL,
 }
 
 Handler = Callable[[argparse.Namespace], Awaitable[int]]
@@ -152,8 +154,22 @@ def build_parser() -> argparse.ArgumentParser:
     _connection_args(signout)
     signout.set_defaults(handler=_signout)
 
+    add_fleet_commands(commands, _connection_args, _check_url)
+
     demo = commands.add_parser(
         "demo", help=f"run a realistic job on the embedded emulator (needs: {DEMO_EXTRA})"
+    )
+    demo.add_argument(
+        "what",
+        nargs="?",
+        choices=["fleet"],
+        help="fleet: a company's sync into a mirror, killed mid-round and resumed",
+    )
+    demo.add_argument(
+        "--users",
+        type=_positive_int,
+        default=1000,
+        help="demo fleet: how many users (default 1000)",
     )
     demo.add_argument(
         "--requests",
@@ -284,6 +300,10 @@ async def _demo(args: argparse.Namespace) -> int:
         importlib.import_module("uvicorn")  # the demo serves the emulator over real HTTP
     except ImportError:
         raise ConfigurationError(f"the demo needs the [demo] extra: {DEMO_EXTRA}") from None
+    if args.what == "fleet":
+        from ._demo_fleet import run_fleet_demo
+
+        return 0 if await run_fleet_demo(users=args.users) else 7
     from ._demo import run_demo
 
     return 0 if await run_demo(tasks=args.requests, lifetime=args.token_lifetime) else 7

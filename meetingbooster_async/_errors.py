@@ -25,6 +25,7 @@ Every error our code raises derives from :class:`MeetingBoosterError`::
     │   └── APITimeoutError           a timeout or a deadline (also an httpx.TimeoutException)
     │       └── CallerDeadlineError   internal: a token exchange's leader ran out of its time
     ├── ClientClosedError             the client was closed (also a RuntimeError, as in httpx)
+    ├── PasswordRequiredError         a login is needed but the password was forgotten
     ├── RequestNotReplayableError     a 401 needs a retry but the request body was a stream
     ├── ResponseValidationError       a body did not match the model; names the field path
     ├── SerializationError            a model could not become JSON (naive datetime); a TypeError
@@ -66,6 +67,7 @@ __all__ = [
     "NotFoundError",
     "OAuthError",
     "OAuthResponseError",
+    "PasswordRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestNotReplayableError",
@@ -307,6 +309,15 @@ class CallerDeadlineError(APITimeoutError):
 
     Internal: never shared with the callers waiting on the same exchange (they keep their own
     deadlines); the caller itself sees it as an :class:`APITimeoutError`.
+    """
+
+
+class PasswordRequiredError(MeetingBoosterError):
+    """A login is needed, but this session's password was forgotten (``forget_password()``).
+
+    Raised before anything is sent, and it starts no backoff: ask for the password again and
+    make a session with it (``client.as_user(username, password)``). A sync fleet does this
+    with its credentials provider, so no password stays in memory between logins.
     """
 
 

@@ -8,12 +8,27 @@ Everything public is imported from here; the underscore modules are private.
 from ._auth import (
     MeetingBoosterAuth,
 )
+from ._checkpoints import (
+    Advance,
+    Checkpoint,
+    CheckpointStore,
+    CheckpointStoreError,
+    MirrorChange,
+    SQLiteCheckpointStore,
+    UserState,
+)
 from ._client import (
     MeetingBoosterClient,
 )
 from ._converter import (
     structure,
     unstructure,
+)
+from ._credentials import (
+    CommandPasswords,
+    CredentialsError,
+    CsvPasswords,
+    read_users,
 )
 from ._enums import (
     DayOfWeek,
@@ -39,6 +54,7 @@ from ._errors import (
     NotFoundError,
     OAuthError,
     OAuthResponseError,
+    PasswordRequiredError,
     PermissionDeniedError,
     RateLimitError,
     RequestNotReplayableError,
@@ -47,6 +63,13 @@ from ._errors import (
     ServerError,
     TokenStoreError,
     UnprocessableEntityError,
+)
+from ._fleet import (
+    CredentialsProvider,
+    FleetEvent,
+    FleetReport,
+    SyncFleet,
+    stable_sync_id,
 )
 from ._models import (
     ApiError,
@@ -112,15 +135,25 @@ __all__ = [
     "APIResponse",
     "APIStatusError",
     "APITimeoutError",
+    "Advance",
     "ApiError",
     "ApiPaths",
     "AuthenticationError",
     "BadRequestError",
     "CalendarEntry",
+    "Checkpoint",
+    "CheckpointStore",
+    "CheckpointStoreError",
     "ClientClosedError",
+    "CommandPasswords",
     "ConfigurationError",
     "ConflictError",
+    "CredentialsError",
+    "CredentialsProvider",
+    "CsvPasswords",
     "DayOfWeek",
+    "FleetEvent",
+    "FleetReport",
     "InvalidGrantError",
     "InvalidSyncTokenError",
     "Invitation",
@@ -134,6 +167,7 @@ __all__ = [
     "MeetingRecurrence",
     "MeetingSynchronization",
     "MemoryTokenStore",
+    "MirrorChange",
     "MyMeetings",
     "MyTasks",
     "NotFoundError",
@@ -144,6 +178,7 @@ __all__ = [
     "OAuthTokenResponse",
     "Page",
     "Paginator",
+    "PasswordRequiredError",
     "PermissionDeniedError",
     "RateLimitError",
     "RecurrenceException",
@@ -154,11 +189,13 @@ __all__ = [
     "RequestOptions",
     "ResponseValidationError",
     "RetryPolicy",
+    "SQLiteCheckpointStore",
     "SerializationError",
     "ServerError",
     "StoredToken",
     "SyncCalendarEntry",
     "SyncCalendarRecurrence",
+    "SyncFleet",
     "SyncMeeting",
     "SyncMeetingRecurrence",
     "SyncObject",
@@ -174,9 +211,12 @@ __all__ = [
     "UnprocessableEntityError",
     "User",
     "UserSession",
+    "UserState",
     "UserUI",
     "__version__",
     "api_error_of",
+    "read_users",
+    "stable_sync_id",
     "structure",
     "sync_meetings",
     "sync_tasks",

@@ -172,6 +172,11 @@ class MeetingBoosterAuth(httpx2.Auth):
         sibling._reset_runtime()
         return sibling
 
+    def forget_password(self) -> None:
+        """Keep no password from now on (the tokens stay): a later login, needed only when the
+        refresh token is rejected, raises :class:`PasswordRequiredError` before sending."""
+        self._tokens.forget_password()
+
     def has_credentials(self, username: str, password: str) -> bool:
         """True if this auth logs in as ``username`` with ``password``."""
         return self._tokens.matches(Credentials(username=username, password=password))

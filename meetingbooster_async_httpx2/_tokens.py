@@ -25,11 +25,13 @@ import httpx2
 from ._errors import (
     APIConnectionError,
     CallerDeadlineError,
+    ConfigurationError,
     InvalidGrantError,
     LoginFailedError,
     MeetingBoosterError,
     OAuthError,
     OAuthResponseError,
+    PasswordRequiredError,
 )
 from ._futile import FutileEndpoints
 from ._logging import logger
@@ -69,6 +71,7 @@ class TokenManager:
         timeout: httpx2.Timeout | None = None,
     ) -> None:
         self._credentials = credentials
+        self._password_forgotten = False
         self._wall_clock = wall_clock
         self._token_url = token_url
         self._policy = policy or TokenPolicy()
@@ -140,7 +143,15 @@ class TokenManager:
 
     def store_key(self, base: str) -> str:
         """This identity's key in a shared token store (a slow hash: call it off the loop)."""
+        if self._password_forgotten:
+            raise ConfigurationError("a token store needs the password: it keys the tokens")
         return token_key(base, self._credentials.username, self._credentials.password)
+
+    def forget_password(self) -> None:
+        """Keep no password from now on: a login then raises :class:`PasswordRequiredError`
+        (refreshes still work, with the refresh token)."""
+        self._credentials = attrs.evolve(self._credentials, password="")
+        self._password_forgotten = True
 
     def matches(self, credentials: Credentials) -> bool:
         """True if these are the credentials this manager logs in with (any username case)."""
@@ -285,7 +296,8 @@ class TokenManager:
         except MeetingBoosterError as exc:
             self.epoch += 1
             if fallback is None:
-                self._guard.failed(exc)
+                if not isinstance(exc, PasswordRequiredError):  # nothing was sent: no backoff
+                    self._guard.failed(exc)
                 raise
             now = self._clock()  # when it failed: a slow failure must still space the retry
             retry = min(self._policy.proactive_retry, (fallback.expires_at - now) / 2)
@@ -358,6 +370,10 @@ class TokenManager:
                 # The server may have rotated it and the answer got lost: sending it again
                 # could look like token theft. Log in instead.
                 logger.info("refresh for %s failed (%s); logging in instead", self.username, exc)
+        if self._password_forgotten:
+            raise PasswordRequiredError(
+                f"a login is needed for {self.username} and its password was forgotten"
+            )
         return (yield from self._grant("password", None))
 
     def _request(

@@ -96,6 +96,10 @@ class UserSession(APIResourcesMixin):
         """``httpx2.AsyncClient.delete`` as this user."""
         return await self.request("DELETE", url, **kwargs)
 
+    def forget_password(self) -> None:
+        """Keep this user's tokens but not the password (see :class:`PasswordRequiredError`)."""
+        self.auth.forget_password()
+
     async def login(self) -> None:
         """Log this user in now rather than on the first request."""
         await self.auth.login(self._context(self.auth))

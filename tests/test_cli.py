@@ -307,7 +307,8 @@ def _parsers(parser: argparse.ArgumentParser) -> Iterator[argparse.ArgumentParse
 
 def test_every_option_and_command_has_help() -> None:
     parsers = list(_parsers(build_parser()))
-    assert len(parsers) == 7  # the root, login, meetings, its sync and list, signout, demo
+    # the root, login, meetings, its sync and list, signout, fleet, its run and status, demo
+    assert len(parsers) == 10
     for parser in parsers:
         for action in parser._actions:
             if isinstance(action, argparse._SubParsersAction):

@@ -36,10 +36,10 @@ LAYERS: dict[str, tuple[str, ...]] = {
     ),
     "I/O": (
         "_oauth_sender", "_transport", "_redis_store", "_exchange", "_auth", "_gate",
-        "_hotpath", "_aiohttp_transport", "_asyncio_stream",
+        "_hotpath", "_aiohttp_transport", "_asyncio_stream", "_checkpoints", "_credentials",
     ),
-    "Surface": ("resources", "_client", "_users", "_syncjob"),
-    "Apps": ("_cli", "_demo", "_progress", "__main__"),
+    "Surface": ("resources", "_client", "_users", "_syncjob", "_fleet"),
+    "Apps": ("_cli", "_fleet_cli", "_demo", "_demo_fleet", "_progress", "__main__"),
 }  # fmt: skip
 #: The bundled emulator. It imports nothing from the SDK's internals: only its own modules and
 #: the public package (``import meetingbooster_async``). Only the apps (the demo) import it.

@@ -52,6 +52,18 @@ class Controllable(Protocol):
         self, owner: str, *, meeting_id: str | None = ..., **fields: Any
     ) -> dict[str, Any]: ...
 
+    def update_meeting(self, meeting_id: str, **fields: Any) -> dict[str, Any]: ...
+
+    def delete_meeting(self, meeting_id: str) -> None: ...
+
+    def add_task(
+        self, owner: str, *, task_id: str | None = ..., **fields: Any
+    ) -> dict[str, Any]: ...
+
+    def update_task(self, owner: str, task_id: str, **fields: Any) -> dict[str, Any]: ...
+
+    def delete_task(self, owner: str, task_id: str) -> None: ...
+
     def restart(self) -> None: ...
 
     def expire_access_tokens(self, user: str | None = None) -> None: ...
@@ -151,6 +163,39 @@ async def _add_meeting(emulator: Controllable, request: Request) -> Response:
     return json_response(200, created)
 
 
+async def _update_meeting(emulator: Controllable, request: Request) -> Response:
+    data = _body(request)
+    fields = dict(_get(data, "meeting", dict, {}))
+    return json_response(200, emulator.update_meeting(_get(data, "id", str, ""), **fields))
+
+
+async def _delete_meeting(emulator: Controllable, request: Request) -> Response:
+    emulator.delete_meeting(_get(_body(request), "id", str, ""))
+    return json_response(200, _OK)
+
+
+async def _add_task(emulator: Controllable, request: Request) -> Response:
+    data = _body(request)
+    task = dict(_get(data, "task", dict, {}))
+    task_id = task.pop("Id", None)
+    return json_response(
+        200, emulator.add_task(_get(data, "owner", str, ""), task_id=task_id, **task)
+    )
+
+
+async def _update_task(emulator: Controllable, request: Request) -> Response:
+    data = _body(request)
+    fields = dict(_get(data, "task", dict, {}))
+    owner, task_id = _get(data, "owner", str, ""), _get(data, "id", str, "")
+    return json_response(200, emulator.update_task(owner, task_id, **fields))
+
+
+async def _delete_task(emulator: Controllable, request: Request) -> Response:
+    data = _body(request)
+    emulator.delete_task(_get(data, "owner", str, ""), _get(data, "id", str, ""))
+    return json_response(200, _OK)
+
+
 async def _latency(emulator: Controllable, request: Request) -> Response:
     data = _body(request)
     emulator.faults.set_latency(
@@ -238,6 +283,11 @@ CONTROL_ROUTES: dict[tuple[str, str], _Handler] = {
     ("POST", "/settings"): _set_settings,
     ("POST", "/users"): _add_user,
     ("POST", "/meetings"): _add_meeting,
+    ("POST", "/meetings/update"): _update_meeting,
+    ("POST", "/meetings/delete"): _delete_meeting,
+    ("POST", "/tasks"): _add_task,
+    ("POST", "/tasks/update"): _update_task,
+    ("POST", "/tasks/delete"): _delete_task,
     ("POST", "/faults/latency"): _latency,
     ("POST", "/faults/force"): _force,
     ("POST", "/faults/drop"): _drop,

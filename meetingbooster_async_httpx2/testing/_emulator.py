@@ -202,6 +202,43 @@ class Emulator:
             )
             return [self._render(record.id, user) for record in records]
 
+    def add_task(self, owner: str, *, task_id: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Give ``owner`` a task (PascalCase keys, e.g. ``Title="Send minutes"``); its JSON.
+
+        Tasks are inferred (nothing of a JSTask is documented): each has an ``Id`` and keeps
+        whatever keys it is given; MyTasks Sync reports it as NEW, then MODIFIED or DELETED.
+        """
+        with self._lock:
+            user = self._state.user(owner)
+            book = self._state.tasks(user)
+            record = book.create(fields, modified=self._state.clock.wall_text(), task_id=task_id)
+            return dict(record.data)
+
+    def update_task(self, owner: str, task_id: str, **fields: Any) -> dict[str, Any]:
+        """Change one of ``owner``'s tasks; Sync then reports it as MODIFIED."""
+        with self._lock:
+            book = self._state.tasks(self._state.user(owner))
+            record = book.get(task_id)
+            if record is None:
+                raise KeyError(task_id)
+            book.update(record, fields, modified=self._state.clock.wall_text())
+            return dict(record.data)
+
+    def delete_task(self, owner: str, task_id: str) -> None:
+        """Delete one of ``owner``'s tasks; Sync then reports it as DELETED."""
+        with self._lock:
+            book = self._state.tasks(self._state.user(owner))
+            record = book.get(task_id)
+            if record is None:
+                raise KeyError(task_id)
+            book.delete(record, deleted_at=self._state.clock.wall_text())
+
+    def tasks(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s tasks as JSON dicts, oldest first."""
+        with self._lock:
+            book = self._state.tasks(self._state.user(owner))
+            return [dict(r.data) for r in sorted(book, key=lambda r: r.created_version)]
+
     def calendar_entries(self, owner: str) -> list[dict[str, Any]]:
         """The ``JSSyncCalendarEntry`` items ``owner``'s clients committed."""
         with self._lock:

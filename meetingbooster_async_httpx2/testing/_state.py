@@ -15,6 +15,7 @@ from ._clock import EmulatorClock, format_datetime
 from ._http import Request, Response, api_error
 from ._meetings import ApiFailure, MeetingBook, MeetingRecord, normalize_meeting_fields
 from ._settings import EmulatorSettings
+from ._tasks import TaskBook
 from ._tokens import LoginGuard, TokenStore
 
 __all__ = ["State", "User"]
@@ -67,6 +68,7 @@ class State:
         self._users: dict[str, User] = {}
         self._users_by_id: dict[str, User] = {}
         self._books: dict[str, MeetingBook] = {}
+        self._task_books: dict[str, TaskBook] = {}
         self._owners: dict[str, str] = {}
 
     # Users
@@ -116,6 +118,13 @@ class State:
     def book(self, user: User) -> MeetingBook:
         """``user``'s meetings."""
         return self._books[user.id]
+
+    def tasks(self, user: User) -> TaskBook:
+        """``user``'s tasks (made on first use)."""
+        book = self._task_books.get(user.id)
+        if book is None:
+            book = self._task_books[user.id] = TaskBook()
+        return book
 
     # Meetings
 

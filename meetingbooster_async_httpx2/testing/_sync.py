@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -297,26 +298,85 @@ def handle_sync_commit(state: State, request: Request, user: User) -> Response:
     return json_response(200, answer)
 
 
-def _tasks_answer(user: User) -> Response:
-    # Tasks are not modelled (JSTask is undocumented): always an empty list, at version 0.
-    return json_response(200, {"Tasks": [], "SyncToken": encode_sync_token("t", user, 0)})
+def _task_item(
+    sync_state: str, task: Mapping[str, Any], client_sync_id: str | None, when: object
+) -> dict[str, Any]:
+    return {
+        "State": sync_state,
+        "ClientSyncId": client_sync_id,
+        "LastModified": when,
+        "Task": copy.deepcopy(dict(task)),
+    }
+
+
+def _tasks_answer(items: list[dict[str, Any]], token: str) -> Response:
+    return json_response(200, {"Tasks": items, "SyncToken": token})
 
 
 def handle_tasks_sync(state: State, request: Request, user: User) -> Response:
-    """MyTasks Sync (inferred): an empty ``JSTaskSynchronization`` ``{"Tasks": [], ...}``."""
+    """MyTasks Sync (inferred): every task, or the changes since ``synctoken``.
+
+    The answer is a ``JSTaskSynchronization`` ``{"Tasks": [...], "SyncToken": ...}``; each item
+    the base sync keys and the task under ``Task`` (testing/_tasks.py says what is inferred).
+    """
+    book = state.tasks(user)
     token = request.param("synctoken")
     if token:
-        decode_sync_token(state, token, "t", user, 0)
-    return _tasks_answer(user)
+        since = decode_sync_token(state, token, "t", user, book.version)
+        new, modified, deleted = book.changed_since(since)
+    else:
+        new, modified, deleted = sorted(book, key=lambda r: r.created_version), [], []
+    items = [_task_item("NEW", r.data, r.client_sync_id, r.data["ModifiedTime"]) for r in new]
+    items += [
+        _task_item("MODIFIED", r.data, r.client_sync_id, r.data["ModifiedTime"]) for r in modified
+    ]
+    items += [_task_item("DELETED", {"Id": t.id}, t.client_sync_id, t.deleted_at) for t in deleted]
+    return _tasks_answer(items, encode_sync_token("t", user, book.version))
 
 
 def handle_tasks_sync_commit(state: State, request: Request, user: User) -> Response:
-    """MyTasks SyncCommit (inferred): accepts any JSON object and discards its tasks."""
+    """MyTasks SyncCommit (inferred): apply the client's tasks, all or nothing.
+
+    A task is found by ``Task.Id``, else by ``ClientSyncId``: a NEW sent again (a retried
+    commit) updates the task it made rather than making another. The token moves past the
+    client's own changes when nobody else changed this user's tasks in between.
+    """
     try:
         body = _object(request.json(), "The body")
     except ValueError:
         raise ApiFailure(400, "The body must be a JSTaskSynchronization", "BADREQUEST") from None
+    book = state.tasks(user)
     token = body.get("SyncToken")
-    if token:
-        decode_sync_token(state, str(token), "t", user, 0)
-    return _tasks_answer(user)
+    since = decode_sync_token(state, str(token), "t", user, book.version) if token else None
+    planned = []
+    for index, raw in enumerate(_array(body, "Tasks")):
+        where = f"Tasks[{index}]"
+        item = _object(raw, where)
+        sync_state = _sync_state(item, where)
+        task = _object(item.get("Task") or {}, f"{where}.Task")
+        task_id = _optional_text(task.get("Id"), f"{where}.Task.Id")
+        client_sync_id = _optional_text(item.get("ClientSyncId"), f"{where}.ClientSyncId")
+        if task_id is None and client_sync_id is None:
+            raise ApiFailure(400, f"{where} needs Task.Id or ClientSyncId", "BADREQUEST")
+        planned.append((sync_state, task_id, client_sync_id, task))
+    before = book.version
+    applied = []
+    when = state.clock.wall_text()
+    for sync_state, task_id, client_sync_id, task in planned:
+        record = book.get(task_id) if task_id is not None else None
+        if record is None and client_sync_id is not None:
+            record = book.by_client_sync_id(client_sync_id)
+        if sync_state == "DELETED":
+            if record is not None:
+                book.delete(record, deleted_at=when)
+                applied.append(_task_item("DELETED", {"Id": record.id}, client_sync_id, when))
+            continue
+        if record is None:
+            record = book.create(
+                task, modified=when, task_id=task_id, client_sync_id=client_sync_id
+            )
+        else:
+            book.update(record, task, modified=when, client_sync_id=client_sync_id)
+        applied.append(_task_item(sync_state, record.data, record.client_sync_id, when))
+    version = book.version if since is None or since == before else since
+    return _tasks_answer(applied, encode_sync_token("t", user, version))

@@ -1,0 +1,294 @@
+"""The sync fleet on one machine: rounds, the mirror, failures kept to their user, checkpoints.
+
+The emulator runs in process (its ASGI transport); the store is a real SQLite file. Every test
+ends by comparing the mirror with what a fresh full Sync of each user returns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from meetingbooster_async import (
+    Advance,
+    FleetEvent,
+    FleetReport,
+    MeetingBoosterClient,
+    MirrorChange,
+    RetryPolicy,
+    SQLiteCheckpointStore,
+    SyncFleet,
+    stable_sync_id,
+)
+from meetingbooster_async.testing import Emulator
+
+pytestmark = pytest.mark.anyio
+
+URL = "https://meetingbooster.test"
+USERS = {f"user{n}@example.com": f"pw-{n}" for n in range(5)}
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    emulator = Emulator(users=dict(USERS), meetings_per_user=3)
+    for n, user in enumerate(USERS):
+        for k in range(n % 3 + 1):
+            emulator.add_task(user, Title=f"task {k} of {user}")
+    return emulator
+
+
+class Passwords:
+    """A credentials provider that counts what it is asked (a wrong one for ``wrong``)."""
+
+    def __init__(self, wrong: set[str] | None = None) -> None:
+        self.asked: Counter[str] = Counter()
+        self.wrong = wrong or set()
+
+    async def __call__(self, username: str) -> str:
+        self.asked[username] += 1
+        return "not it" if username in self.wrong else USERS[username]
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SQLiteCheckpointStore]:
+    async with SQLiteCheckpointStore(tmp_path / "fleet.db") as opened:
+        yield opened
+
+
+def client_for(emulator: Emulator) -> MeetingBoosterClient:
+    return MeetingBoosterClient(
+        URL,
+        username="fleet",
+        password="",
+        transport=emulator.transport(),
+        signout_on_close=False,
+        retry=RetryPolicy(max_retries=0),
+    )
+
+
+def fleet_for(
+    client: MeetingBoosterClient,
+    store: SQLiteCheckpointStore,
+    passwords: Passwords,
+    events: list[FleetEvent] | None = None,
+    **kwargs: Any,
+) -> SyncFleet:
+    return SyncFleet(
+        client,
+        list(USERS),
+        credentials=passwords,
+        store=store,
+        concurrency=3,
+        on_event=events.append if events is not None else None,
+        **kwargs,
+    )
+
+
+def full_sync(emulator: Emulator, resource: str, user: str) -> dict[str, Any]:
+    """What a fresh full Sync of ``user`` returns, keyed as the mirror keys it."""
+    if resource == "meetings":
+        return {m["Id"].lower(): m for m in emulator.meetings(user)}
+    return {t["Id"].lower(): t for t in emulator.tasks(user)}
+
+
+async def assert_mirror_is_a_full_sync(
+    emulator: Emulator, store: SQLiteCheckpointStore, users: Any = USERS
+) -> None:
+    for user in users:
+        for resource in ("meetings", "tasks"):
+            rows = {k: json.loads(v) for k, v in (await store.mirror_rows(resource, user)).items()}
+            expected = full_sync(emulator, resource, user)
+            assert rows.keys() == expected.keys(), (user, resource)
+            for key, row in rows.items():
+                assert row["Id"].lower() == key
+                # the mirror holds the JSON as Sync sent it: the fields the full list shows
+                assert {k: row.get(k) for k in ("Title", "Start", "End") if k in expected[key]} == {
+                    k: expected[key].get(k) for k in ("Title", "Start", "End") if k in expected[key]
+                }
+
+
+async def test_a_round_mirrors_every_user_and_keeps_their_tokens(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    passwords = Passwords()
+    async with client_for(emulator) as client:
+        fleet = fleet_for(client, store, passwords)
+        first = await fleet.run_round()
+        assert (first.users, first.ok, first.failed, first.logins) == (5, 5, {}, 5)
+        assert first.changes == {"meetings": 15, "tasks": 1 + 2 + 3 + 1 + 2}
+        await assert_mirror_is_a_full_sync(emulator, store)
+        second = await fleet.run_round()
+    assert (second.ok, second.logins, second.changes) == (5, 0, {"meetings": 0, "tasks": 0})
+    assert passwords.asked == dict.fromkeys(USERS, 1)  # asked for logins only
+    assert emulator.stats().oauth_calls == {"password": 5}
+
+
+async def test_changes_on_the_server_between_rounds_arrive(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    ann, bob = list(USERS)[:2]
+    async with client_for(emulator) as client:
+        fleet = fleet_for(client, store, Passwords())
+        await fleet.run_round()
+        meeting = emulator.meetings(ann)[0]
+        emulator.update_meeting(meeting["Id"], Title="renamed")
+        emulator.delete_meeting(emulator.meetings(bob)[0]["Id"])
+        emulator.add_meeting(bob, Title="new one", Start="2030-01-01T09:00:00Z")
+        task = emulator.tasks(ann)[0]
+        emulator.update_task(ann, task["Id"], Title="task renamed", Done=True)
+        emulator.delete_task(bob, emulator.tasks(bob)[0]["Id"])
+        emulator.add_task(bob, Title="another task")
+        report = await fleet.run_round()
+    assert report.changes == {"meetings": 3, "tasks": 3}
+    await assert_mirror_is_a_full_sync(emulator, store)
+    rows = await store.mirror_rows("meetings", ann)
+    assert json.loads(rows[meeting["Id"].lower()])["Title"] == "renamed"
+
+
+async def test_a_wrong_password_is_that_users_failure_and_its_cooldown_outlives_the_process(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    wrong = list(USERS)[2]
+    passwords = Passwords(wrong={wrong})
+    events: list[FleetEvent] = []
+    async with client_for(emulator) as client:
+        fleet = fleet_for(client, store, passwords, events)
+        report = await fleet.run_round()
+        assert report.failed == {"login refused": (wrong,)}
+        assert report.ok == 4
+        again = await fleet.run_round()  # the same process: skipped, nothing sent
+    assert again.skipped == 1 and again.ok == 4
+    async with client_for(emulator) as client:  # a new process, the same store
+        later = await fleet_for(client, store, passwords).run_round()
+    assert later.skipped == 1
+    assert emulator.stats().oauth_outcomes["password"]["unauthorized_client"] == 1
+    state = await store.user(wrong)
+    assert state is not None and state.reason == "login refused" and state.retry_at
+    others = [u for u in USERS if u != wrong]
+    await assert_mirror_is_a_full_sync(emulator, store, others)
+    assert [e.username for e in events if e.kind == "failed"] == [wrong]
+
+
+async def test_an_invalid_sync_token_clears_the_user_and_syncs_it_afresh(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    ann = next(iter(USERS))
+    events: list[FleetEvent] = []
+    async with client_for(emulator) as client:
+        fleet = fleet_for(client, store, Passwords(), events)
+        await fleet.run_round()
+        checkpoint = await store.read(ann, "meetings")
+        assert checkpoint is not None and checkpoint.sync_token
+        # A token the server no longer takes; a stray mirror row that must go with it.
+        assert await store.advance(
+            ann,
+            "meetings",
+            expected=checkpoint.sync_token,
+            new="bm90IGEgdG9rZW4=",
+            mirror=[MirrorChange("stray", "{}")],
+            now=0,
+        )
+        report = await fleet.run_round()
+    assert report.ok == 5
+    assert [(e.username, e.resource) for e in events if e.kind == "resynced"] == [(ann, "meetings")]
+    await assert_mirror_is_a_full_sync(emulator, store)
+
+
+async def test_a_user_leased_by_another_runner_is_skipped(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    ann = next(iter(USERS))
+    assert await store.lease(ann, "another runner", until=1e12, now=0)
+    async with client_for(emulator) as client:
+        report = await fleet_for(client, store, Passwords()).run_round()
+    assert (report.ok, report.skipped) == (4, 1)
+    assert await store.mirror_rows("meetings", ann) == {}
+
+
+async def test_a_stale_compare_and_set_writes_nothing(store: SQLiteCheckpointStore) -> None:
+    row = [MirrorChange("m1", '{"Id": "m1"}')]
+    assert await store.advance("u", "meetings", expected=None, new="t1", mirror=row, now=1)
+    # A second runner that started from the same (absent) token loses, its rows with it.
+    lost = [MirrorChange("m2", '{"Id": "m2"}')]
+    assert not await store.advance("u", "meetings", expected=None, new="t2", mirror=lost, now=2)
+    checkpoint = await store.read("u", "meetings")
+    assert checkpoint is not None and (checkpoint.sync_token, checkpoint.version) == ("t1", 1)
+    assert await store.mirror_rows("meetings", "u") == {"m1": '{"Id": "m1"}'}
+
+
+async def test_a_process_sink_gets_every_change_and_a_stable_id(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    seen: Counter[tuple[str, str]] = Counter()
+
+    async def process(user: str, resource: str, sync: Any) -> None:
+        items = sync.meetings if resource == "meetings" else sync.tasks
+        seen[(user, resource)] += len(items)
+
+    async with client_for(emulator) as client:
+        await fleet_for(client, store, Passwords(), process=process).run_round()
+    assert sum(n for (_, r), n in seen.items() if r == "meetings") == 15
+    assert await store.mirror_rows("meetings", next(iter(USERS))) == {}  # the sink is yours
+    one = stable_sync_id("Ann@x", "meetings", "t", "k")
+    assert (
+        one
+        == stable_sync_id("ann@x", "meetings", "t", "k")
+        != stable_sync_id("ann@x", "meetings", "t2", "k")
+    )
+
+
+def test_the_report_counts_from_events_alone() -> None:
+    make: Callable[..., FleetEvent] = FleetEvent
+    events = [
+        make(kind="round-started", at=10.0),
+        make(kind="login", username="a"),
+        make(kind="checkpointed", username="a", resource="meetings", changes=3),
+        make(kind="user-done", username="a"),
+        make(kind="failed", username="b", reason="HTTP 503"),
+        make(kind="user-done", username="b", reason="HTTP 503"),
+        make(kind="skipped", username="c", reason="cooling down"),
+        make(kind="round-finished", at=12.5),
+    ]
+    report = FleetReport.from_events(events)
+    assert (report.users, report.ok, report.skipped, report.logins) == (3, 1, 1, 1)
+    assert report.failed == {"HTTP 503": ("b",)} and report.failed_users == ("b",)
+    assert report.changes == {"meetings": 3} and report.seconds == 2.5
+
+
+async def test_several_users_share_one_checkpoint_transaction(
+    store: SQLiteCheckpointStore,
+) -> None:
+    """Users whose rounds end together are written in one transaction, each its own CAS."""
+    import anyio
+
+    from meetingbooster_async._fleet import _GroupCommit
+
+    calls: list[int] = []
+    real = store.advance_many
+
+    async def counting(advances: Any, *, now: float) -> list[bool]:
+        calls.append(len(advances))
+        return await real(advances, now=now)
+
+    store.advance_many = counting  # type: ignore[method-assign]
+    assert await store.advance("u2", "meetings", expected=None, new="moved", mirror=None, now=0)
+    group = _GroupCommit(store, lambda: 1.0)
+    results: dict[str, bool] = {}
+
+    async def one(user: str) -> None:
+        row = [MirrorChange(f"{user}-m", "{}")]
+        advance = Advance(username=user, resource="meetings", expected=None, new="t", mirror=row)
+        results[user] = await group.advance(advance)
+
+    async with anyio.create_task_group() as tg:
+        for n in range(5):
+            tg.start_soon(one, f"u{n}")
+    assert calls == [1, 5]  # the setup's own, then the five in one
+    assert results == {"u0": True, "u1": True, "u2": False, "u3": True, "u4": True}
+    assert await store.mirror_rows("meetings", "u2") == {}  # the loser wrote nothing
+    assert await store.mirror_rows("meetings", "u3") == {"u3-m": "{}"}
