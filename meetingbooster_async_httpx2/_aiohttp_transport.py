@@ -188,6 +188,10 @@ class _Response(aiohttp.ClientResponse):
             raise
 
 
+#: aiohttp >= 3.11 has a switch for its own resend of idempotent requests.
+_CAN_REFUSE_RESEND: Final = "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ())
+
+
 class _Connector(aiohttp.TCPConnector):
     """aiohttp's connector, recording when a pool wait becomes a connect."""
 
@@ -298,14 +302,17 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
         self._session = aiohttp.ClientSession(
             connector=connector,
             request_class=_Request,
-            response_class=_Response,
+            # Only where aiohttp may resend on its own: _Response keeps the first failure, for
+            # _Request.send to raise when it refuses the resend (a coroutine frame less per
+            # request elsewhere).
+            response_class=aiohttp.ClientResponse if _CAN_REFUSE_RESEND else _Response,
             # httpx2 sends a body without a Content-Type as it is; aiohttp would add one.
             skip_auto_headers=("Content-Type",),
         )
         # aiohttp >= 3.11 can be told not to resend an idempotent request on a broken
         # kept-alive connection; older ones are stopped by _Request.send (the first failure
         # is raised either way).
-        if hasattr(self._session, "_retry_connection"):
+        if _CAN_REFUSE_RESEND:
             self._session._retry_connection = False
         return self._session
 
