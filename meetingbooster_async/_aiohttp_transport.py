@@ -95,6 +95,12 @@ class _Attempt:
         if transport.get_write_buffer_size() or not transport.is_closing():
             transport.abort()
 
+    def finish(self) -> None:
+        """The response is over: no watch, no abort of a connection that may serve others."""
+        self.unwatch()
+        self.transport = None
+        self.body_left = False
+
     def fail(self, exc: BaseException, request: httpx.Request) -> NoReturn:
         """Raise the httpx error this attempt's record gives ``exc`` (or ``exc`` itself)."""
         if isinstance(exc, _Resent) and self.error is not None:
@@ -239,18 +245,29 @@ class _StreamedBody(httpx.AsyncByteStream):
         self._attempt = attempt
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        failure: Exception | None = None
         try:
             async for chunk in self._response.content.iter_chunked(CHUNK_SIZE):
                 yield chunk
         except Exception as exc:
-            self._attempt.fail(exc, self._request)
+            failure = exc
+        if failure is not None:
+            self._attempt.finish()
+            self._attempt.fail(failure, self._request)
 
     async def aclose(self) -> None:
-        self._attempt.drop_unsent_body()
+        attempt = self._attempt
+        if attempt.body_left:  # an answer before the end of the body: drop the rest
+            attempt.drop_unsent_body()
+            self._response.close()
+        attempt.finish()
+        failure: Exception | None = None
         try:
             await self._response.__aexit__(None, None, None)
         except Exception as exc:
-            self._attempt.fail(exc, self._request)
+            failure = exc
+        if failure is not None:
+            attempt.fail(failure, self._request)
 
 
 def _reason(reason: str) -> bytes:
@@ -357,6 +374,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if watched:
             data = _watched(data, attempt, timeout.get("write"))
         token = _ATTEMPT.set(attempt)
+        failure: Exception | None = None
         try:
             response = await session.request(
                 request.method,
@@ -370,10 +388,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 server_hostname=extensions.get("sni_hostname"),
             )
         except Exception as exc:
-            attempt.fail(exc, request)
+            failure = exc
         finally:
             _ATTEMPT.reset(token)
             del data  # a grant's body: not left in this frame's locals for a traceback
+        if failure is not None:
+            attempt.fail(failure, request)  # outside the except: no implicit __context__
         info = {"http_version": b"HTTP/1.1"}
         reason = response.reason
         if reason:
@@ -388,14 +408,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             try:
                 body = await response.read()
             except Exception as exc:
-                response.close()
-                attempt.fail(exc, request)
+                failure = exc
             except BaseException:
                 response.close()  # cancelled mid-body: the connection cannot be reused
+                attempt.finish()
                 raise
+            if failure is not None:
+                response.close()
+                attempt.finish()
+                attempt.fail(failure, request)
             if attempt.body_left:
                 attempt.drop_unsent_body()
                 response.close()
+            attempt.finish()
             # Still a stream to httpx (``send(stream=True)`` callers may read it raw), in memory.
             return httpx.Response(
                 response.status,

@@ -21,7 +21,7 @@ import sniffio
 
 from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreError
 from ._logging import logger
-from ._oauth_sender import TokenSender
+from ._oauth_sender import TokenSender, clean_failure
 from ._security import scrub_chain
 from ._store import StoredToken, TokenStore
 from ._tokens import AccessToken, GrantFlow, TokenManager
@@ -168,14 +168,13 @@ class Exchanges:
             else:
                 ex.token = await self._drive_shared(flow, deadline, context, shield)
         except MeetingBoosterError as exc:
-            scrub_chain(exc)  # the token flow's frames hold the refresh token and the body
-            ex.error = exc
+            ex.error = exc  # already frame-free (drive)
         except anyio.get_cancelled_exc_class():
             ex.error = APIConnectionError("the token exchange was stopped: the client closed")
             raise
         except Exception as exc:  # a bug must reach the callers, not kill a task group
             logger.exception("token exchange for %s failed unexpectedly", self.username)
-            scrub_chain(exc)
+            scrub_chain(exc)  # logged above with its traceback; callers get it frame-free
             ex.error = MeetingBoosterError(f"token exchange failed: {type(exc).__name__}")
             ex.error.__cause__ = exc
         finally:
@@ -245,6 +244,7 @@ class Exchanges:
         context: SendContext,
         shield: bool,
     ) -> _T:
+        """Send what the token flow yields; a failure leaves with no frame that held a grant."""
         try:
             request = next(flow)
             while True:
@@ -263,6 +263,11 @@ class Exchanges:
         except StopIteration as stop:
             result: _T = stop.value
             return result
+        except MeetingBoosterError as exc:
+            failure = clean_failure(exc)
+        del flow  # the flow's frames hold the refresh token; ``request`` a grant body
+        request = None  # type: ignore[assignment]
+        raise failure
 
 
 class _store_bound:

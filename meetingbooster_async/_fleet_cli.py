@@ -17,6 +17,7 @@ import re
 import signal
 import socket
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -114,18 +115,21 @@ async def _run(args: argparse.Namespace) -> int:
     )
     resources: Any = tuple(r.strip() for r in args.resources.split(",") if r.strip())
     progress = Progress("user rounds", len(users) * len(resources), stream=sys.stderr)
-    with _one_run_per_database(path):
-        return await _run_locked(args, users, path, credentials, resources, progress)
+    path = path.resolve()  # one lock file and one lease name per database, links or not
+    with _one_run_per_database(path) as alone:
+        owner = args.owner or (_owner(path) if alone else f"{_owner(path)}:{uuid.uuid4().hex}")
+        return await _run_locked(args, users, path, credentials, resources, progress, owner)
 
 
 @contextlib.contextmanager
-def _one_run_per_database(path: Path) -> Iterator[None]:
+def _one_run_per_database(path: Path) -> Iterator[bool]:
     """One ``fleet run`` per database on this machine at a time (a lock file the OS frees
-    when the process dies); runs on other machines are kept apart by the per-user leases."""
+    when the process dies); runs on other machines are kept apart by the per-user leases.
+    Yields whether the run is known to be alone here (False where there is no ``fcntl``)."""
     try:
         import fcntl
-    except ImportError:  # Windows: the leases alone keep runs apart
-        yield
+    except ImportError:  # Windows: no lock file; a lease name per run keeps runs apart
+        yield False
         return
     lock_path = path.with_name(path.name + ".lock")
     try:
@@ -139,7 +143,7 @@ def _one_run_per_database(path: Path) -> Iterator[None]:
             raise ConfigurationError(
                 f"another `fleet run` is using {path} on this machine; let it finish"
             ) from None
-        yield
+        yield True
 
 
 def _owner(path: Path) -> str:
@@ -155,6 +159,7 @@ async def _run_locked(
     credentials: Any,
     resources: Any,
     progress: Progress,
+    owner: str,
 ) -> int:
     def on_event(event: FleetEvent) -> None:
         if event.kind in ("checkpointed", "skipped", "failed"):
@@ -178,7 +183,7 @@ async def _run_locked(
                 store=store,
                 resources=resources,
                 concurrency=args.concurrency,
-                owner=args.owner or _owner(path),
+                owner=owner,
                 on_event=on_event,
             )
             if args.every is None:
@@ -187,7 +192,8 @@ async def _run_locked(
                 return _print_report(report)
             stop = anyio.Event()
             async with anyio.create_task_group() as tg:
-                tg.start_soon(_stop_on_signal, stop)
+                if sys.platform != "win32":  # no signal handlers there: Ctrl-C stops at once
+                    tg.start_soon(_stop_on_signal, stop)
                 await fleet.run_forever(args.every, stop=stop)
                 tg.cancel_scope.cancel()
             return 0

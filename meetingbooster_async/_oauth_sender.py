@@ -22,7 +22,14 @@ from ._security import safe_url, scrub_chain, without_queries
 
 _T = TypeVar("_T")
 
-__all__ = ["DEFAULT_TOKEN_RETRY", "TokenSender", "redacted", "tighter_timeout"]
+__all__ = [
+    "DEFAULT_TOKEN_RETRY",
+    "TokenSender",
+    "clean_failure",
+    "raise_clean",
+    "redacted",
+    "tighter_timeout",
+]
 
 #: /oauth is retried on a glitch (transport error, 5xx without a JSOAuthError body), never on
 #: a JSOAuthError: that is a verdict.
@@ -65,7 +72,7 @@ def _wrap(exc: Exception, request: httpx.Request, sent: httpx.Request) -> APICon
     return error
 
 
-def _raise_clean(error: MeetingBoosterError) -> NoReturn:
+def raise_clean(error: MeetingBoosterError) -> NoReturn:
     """Raise ``error`` with nothing of this frame's context attached (see :func:`_wrap`)."""
     try:
         raise error
@@ -101,6 +108,17 @@ def tighter_timeout(a: httpx.Timeout | None, b: httpx.Timeout | None) -> httpx.T
         write=least(a.write, b.write),
         pool=least(a.pool, b.pool),
     )
+
+
+def clean_failure(exc: MeetingBoosterError) -> MeetingBoosterError:
+    """``exc`` ready to leave a token flow's driver: its whole chain without frames.
+
+    The flow's frames hold the refresh token, the sender's the grant body; error reporters
+    serialise frame locals. The driver raises the result after dropping its own ``flow`` and
+    ``request`` locals, outside its ``except`` block.
+    """
+    scrub_chain(exc)
+    return exc
 
 
 class TokenSender:
@@ -171,6 +189,7 @@ class TokenSender:
                         error = _wrap(exc, safe, request)
                         break
                 except Exception as exc:  # a transport's bug: still a failed call, backed off
+                    logger.exception("the token call to %s failed unexpectedly", safe_url(safe.url))
                     error = _wrap(exc, safe, request)
                     break
                 else:
@@ -183,7 +202,7 @@ class TokenSender:
                 attempt += 1
             # Raised outside the ``except`` block: the error's context is not the cause again
             # with this frame (whose locals hold the request body) in its traceback.
-            _raise_clean(error)
+            raise_clean(error)
         if own:
             raise CallerDeadlineError("the caller's deadline passed during /oauth", request=safe)
         raise APITimeoutError("the token endpoint did not answer in time", request=safe)
@@ -207,6 +226,7 @@ class TokenSender:
                     error = _wrap(exc, safe, request)
                     break
             except Exception as exc:
+                logger.exception("the token call to %s failed unexpectedly", safe_url(safe.url))
                 error = _wrap(exc, safe, request)
                 break
             else:
@@ -219,10 +239,13 @@ class TokenSender:
             _log_retry(request, attempt, delay)
             time.sleep(delay)
             attempt += 1
-        _raise_clean(error)
+        raise_clean(error)
 
     def drive(self, flow: Generator[httpx.Request, httpx.Response, _T], deadline: float) -> _T:
-        """Run a sans-I/O token flow in this thread: send what it yields, give back what came."""
+        """Run a sans-I/O token flow in this thread: send what it yields, give back what came.
+
+        A failure is raised with no frame that held a grant (see :func:`clean_failure`).
+        """
         try:
             request = next(flow)
             while True:
@@ -236,8 +259,10 @@ class TokenSender:
             result: _T = stop.value
             return result
         except MeetingBoosterError as exc:
-            scrub_chain(exc)  # the flow's frames hold the refresh token and the request body
-            _raise_clean(exc)
+            failure = clean_failure(exc)
+        del flow  # its frames (and ``request``, a grant body) stay out of the traceback
+        request = None  # type: ignore[assignment]
+        raise failure
 
     async def aclose(self) -> None:
         if self.owns_transport and self.transport is not None:

@@ -139,9 +139,12 @@ class CheckpointStore(Protocol):
         """Compare-and-set the checkpoint from ``expected`` to ``new``, with ``mirror``'s rows
         in the same transaction; False (and nothing written) if it moved meanwhile."""
 
-    async def advance_many(self, advances: Sequence[Advance], *, now: float) -> list[bool]:
+    async def advance_many(
+        self, advances: Sequence[Advance], *, now: float
+    ) -> list[bool | CheckpointStoreError]:
         """Several users' :meth:`advance` in one transaction, each its own compare-and-set:
-        one that lost writes nothing of its own, and the others still commit."""
+        one that lost (``False``) or failed (its error) writes nothing of its own, and the
+        others still commit."""
 
     async def reset(self, username: str, resource: str) -> None:
         """Drop the checkpoint and the mirror rows of one user's resource (one transaction)."""
@@ -213,7 +216,7 @@ class SQLiteCheckpointStore:
                     raise CheckpointStoreError("the checkpoint store is not open")
                 try:
                     return work(db)
-                except sqlite3.Error as exc:
+                except (sqlite3.Error, ValueError) as exc:  # ValueError: text it cannot store
                     if db.in_transaction:
                         db.rollback()
                     raise CheckpointStoreError(f"checkpoint store {self.path}: {exc}") from exc
@@ -327,32 +330,31 @@ class SQLiteCheckpointStore:
             username=username, resource=resource, expected=expected, new=new, mirror=mirror
         )
         [moved] = await self.advance_many([one], now=now)
+        if isinstance(moved, CheckpointStoreError):
+            raise moved
         return moved
 
-    async def advance_many(self, advances: Sequence[Advance], *, now: float) -> list[bool]:
+    async def advance_many(
+        self, advances: Sequence[Advance], *, now: float
+    ) -> list[bool | CheckpointStoreError]:
         """See :meth:`CheckpointStore.advance_many`."""
         tables = [_table(a.resource) for a in advances]
 
-        def work(db: sqlite3.Connection) -> list[bool]:
-            results = []
+        def work(db: sqlite3.Connection) -> list[bool | CheckpointStoreError]:
+            results: list[bool | CheckpointStoreError] = []
             with _transaction(db):
                 for advance, table in zip(advances, tables, strict=True):
                     db.execute("SAVEPOINT one")
-                    db.execute(
-                        "INSERT OR IGNORE INTO checkpoints (username, resource) VALUES (?, ?)",
-                        (advance.username, advance.resource),
-                    )
-                    moved = db.execute(
-                        "UPDATE checkpoints SET sync_token = ?, version = version + 1,"
-                        " last_ok = ? WHERE username = ? AND resource = ? AND sync_token IS ?",
-                        (advance.new, now, advance.username, advance.resource, advance.expected),
-                    ).rowcount
-                    if moved == 1:
-                        _write_mirror(db, table, advance.username, advance.mirror or ())
-                    else:
+                    try:
+                        moved = _advance_one(db, table, advance, now)
+                    except (sqlite3.Error, ValueError) as exc:  # e.g. text SQLite cannot store
                         db.execute("ROLLBACK TO one")
+                        results.append(CheckpointStoreError(f"{advance.username}: {exc}"))
+                    else:
+                        if not moved:
+                            db.execute("ROLLBACK TO one")
+                        results.append(moved)
                     db.execute("RELEASE one")
-                    results.append(moved == 1)
             return results
 
         return await self._run(work)
@@ -437,6 +439,22 @@ def _user_state(row: Iterable[object]) -> UserState:
         last_failure=last_failure,  # type: ignore[arg-type]
         reason=reason,  # type: ignore[arg-type]
     )
+
+
+def _advance_one(db: sqlite3.Connection, table: str, advance: Advance, now: float) -> bool:
+    db.execute(
+        "INSERT OR IGNORE INTO checkpoints (username, resource) VALUES (?, ?)",
+        (advance.username, advance.resource),
+    )
+    moved = db.execute(
+        "UPDATE checkpoints SET sync_token = ?, version = version + 1,"
+        " last_ok = ? WHERE username = ? AND resource = ? AND sync_token IS ?",
+        (advance.new, now, advance.username, advance.resource, advance.expected),
+    ).rowcount
+    if moved != 1:
+        return False
+    _write_mirror(db, table, advance.username, advance.mirror or ())
+    return True
 
 
 def _write_mirror(

@@ -59,7 +59,12 @@ def _round(url: str, users: Path, db: Path) -> subprocess.Popen[str]:
 
 
 def _finish(process: subprocess.Popen[str]) -> tuple[int, str]:
-    out, _err = process.communicate(timeout=600)
+    try:
+        out, _err = process.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        process.kill()  # never left running behind the demo
+        process.communicate()
+        return -1, "the round took over 10 minutes"
     return process.returncode, out
 
 

@@ -193,8 +193,11 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _retry_at(exc: BaseException, now: float) -> float | None:
-    """When the server asked to be tried again for this user (``None``: it did not ask)."""
+def _retry_at(exc: BaseException, now: float, login_cooldown: float) -> float | None:
+    """When to try this user again (``None``: at the next round). A refused password waits at
+    least ``login_cooldown`` (a wrong password retried every round locks the account)."""
+    if isinstance(exc, LoginFailedError):
+        return now + max(exc.retry_in_seconds, login_cooldown)
     if isinstance(exc, OAuthError) and exc.retry_in_seconds > 0:
         return now + exc.retry_in_seconds
     if isinstance(exc, RateLimitError) and exc.retry_after:
@@ -228,6 +231,8 @@ class SyncFleet:
         invalid_token: what says the server refused a user's sync token (inferred: by default
             an :class:`InvalidSyncTokenError`, a 4xx with ``ErrorCode`` ``INVALIDSYNCTOKEN``);
             the user's checkpoint and mirror rows are then cleared and the user synced afresh.
+        login_cooldown: the least wait after a refused password before that user is tried
+            again (kept with the checkpoints: a new process waits too), as ``TokenPolicy``'s.
         clock: wall-clock seconds (the cooldowns are kept across processes).
     """
 
@@ -245,6 +250,7 @@ class SyncFleet:
         owner: str | None = None,
         on_event: Callable[[FleetEvent], None] | None = None,
         invalid_token: Callable[[Exception], bool] | None = None,
+        login_cooldown: float = 60.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         unknown = [r for r in resources if r not in RESOURCES]
@@ -261,6 +267,7 @@ class SyncFleet:
         self.owner = owner or f"fleet-{uuid.uuid4().hex[:12]}"
         self._on_event = on_event
         self._invalid_token = invalid_token or _is_invalid_sync_token
+        self.login_cooldown = login_cooldown
         self._clock = clock
         self._sessions: dict[str, UserSession] = {}
         self._events: list[FleetEvent] = []
@@ -296,34 +303,58 @@ class SyncFleet:
         return FleetReport.from_events(self._events)
 
     async def _user_round(self, username: str) -> None:
-        now = self._clock()
-        state = await self.store.user(username)
-        if state is not None and state.retry_at is not None and state.retry_at > now:
-            self._emit("skipped", username=username, reason="cooling down", retry_at=state.retry_at)
-            return
-        if not await self.store.lease(
-            username, self.owner, until=now + self.lease_seconds, now=now
-        ):
-            self._emit("skipped", username=username, reason="leased by another runner")
-            return
+        leased = False
         try:
+            now = self._clock()
+            state = await self.store.user(username)
+            if state is not None and state.retry_at is not None and state.retry_at > now:
+                self._emit(
+                    "skipped", username=username, reason="cooling down", retry_at=state.retry_at
+                )
+                return
             for resource in self.resources:
-                await self._resource_round(username, resource)
+                # Taken before the first Sync and renewed before each resource, so a round
+                # that outlives one lease never overlaps another runner's.
+                leased = await self._lease(username)
+                if not leased:
+                    if resource == self.resources[0]:
+                        self._emit("skipped", username=username, reason="leased by another runner")
+                        return
+                    raise MeetingBoosterError("the user's lease passed to another runner")
+                with anyio.fail_after(self.lease_seconds):
+                    await self._resource_round(username, resource)
         except anyio.get_cancelled_exc_class():
             raise
         except Exception as exc:
-            reason = _reason(exc)
-            retry_at = _retry_at(exc, self._clock())
-            logger.warning("fleet: %s failed: %s", username, reason)
-            await self.store.failed(username, reason, now=self._clock(), retry_at=retry_at)
-            self._emit("failed", username=username, reason=reason, retry_at=retry_at)
-            self._emit("user-done", username=username, reason=reason)
+            await self._failed(username, exc)
         else:
-            await self.store.succeeded(username, now=self._clock())
+            await self._quietly(self.store.succeeded(username, now=self._clock()))
             self._emit("user-done", username=username)
         finally:
-            with anyio.CancelScope(shield=True):
-                await self.store.release(username, self.owner)
+            if leased:
+                with anyio.CancelScope(shield=True):
+                    await self._quietly(self.store.release(username, self.owner))
+
+    async def _lease(self, username: str) -> bool:
+        now = self._clock()
+        return await self.store.lease(username, self.owner, until=now + self.lease_seconds, now=now)
+
+    async def _failed(self, username: str, exc: Exception) -> None:
+        reason = "lease timeout" if isinstance(exc, TimeoutError) else _reason(exc)
+        retry_at = _retry_at(exc, self._clock(), self.login_cooldown)
+        logger.warning("fleet: %s failed: %s", username, reason)
+        await self._quietly(
+            self.store.failed(username, reason, now=self._clock(), retry_at=retry_at)
+        )
+        self._emit("failed", username=username, reason=reason, retry_at=retry_at)
+        self._emit("user-done", username=username, reason=reason)
+
+    async def _quietly(self, call: Awaitable[None]) -> None:
+        """A bookkeeping write whose failure is logged, not spread to the round."""
+        try:
+            await call
+        except Exception as exc:
+            logger.warning("fleet: the checkpoint store failed: %s", exc)
 
     async def _session(self, username: str) -> UserSession:
         """The user's session: kept between rounds; a new one logs in with a fresh password."""
@@ -331,6 +362,7 @@ class SyncFleet:
         if session is None:
             self._emit("login", username=username)
             password = await self._credentials(username)
+            self.client.forget_user(username)  # a new session replaces, never piles up
             session = self.client.as_user(username, password)
             del password
             try:
@@ -442,14 +474,21 @@ class _GroupCommit:
             results = await self._store.advance_many(
                 [slot.advance for slot in batch], now=self._clock()
             )
-        except Exception as exc:
+            if len(results) != len(batch):
+                raise CheckpointStoreError("the store answered for another number of users")
+            for slot, result in zip(batch, results, strict=True):
+                if isinstance(result, BaseException):
+                    slot.error = result  # that user's write failed; the others committed
+                else:
+                    slot.result = result
+        except BaseException as exc:
             for slot in batch:
                 slot.error = exc
-        else:
-            for slot, result in zip(batch, results, strict=True):
-                slot.result = result
-        for slot in batch:
-            slot.done.set()
+            if not isinstance(exc, Exception):
+                raise
+        finally:
+            for slot in batch:
+                slot.done.set()  # whatever happened, no waiter is left behind
 
 
 def _items(response: httpx2.Response, resource: Resource) -> list[Mapping[str, Any]]:

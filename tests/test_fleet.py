@@ -169,6 +169,8 @@ async def test_a_wrong_password_is_that_users_failure_and_its_cooldown_outlives_
     assert emulator.stats().oauth_outcomes["password"]["unauthorized_client"] == 1
     state = await store.user(wrong)
     assert state is not None and state.reason == "login refused" and state.retry_at
+    # at least the login cooldown (60 s), though the server asked for 10: no lockout by rounds
+    assert state.last_failure is not None and state.retry_at >= state.last_failure + 59
     others = [u for u in USERS if u != wrong]
     await assert_mirror_is_a_full_sync(emulator, store, others)
     assert [e.username for e in events if e.kind == "failed"] == [wrong]
@@ -292,3 +294,39 @@ async def test_several_users_share_one_checkpoint_transaction(
     assert results == {"u0": True, "u1": True, "u2": False, "u3": True, "u4": True}
     assert await store.mirror_rows("meetings", "u2") == {}  # the loser wrote nothing
     assert await store.mirror_rows("meetings", "u3") == {"u3-m": "{}"}
+
+
+async def test_a_store_failure_for_one_user_is_that_users_failure(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    from meetingbooster_async import CheckpointStoreError
+
+    broken = list(USERS)[1]
+    real = store.lease
+
+    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
+        if username == broken:
+            raise CheckpointStoreError("database is locked")
+        return await real(username, owner, until=until, now=now)
+
+    store.lease = lease  # type: ignore[method-assign]
+    async with client_for(emulator) as client:
+        report = await fleet_for(client, store, Passwords()).run_round()
+    assert report.ok == 4 and report.failed == {"CheckpointStoreError": (broken,)}
+
+
+async def test_a_write_the_database_refuses_fails_only_its_user(
+    store: SQLiteCheckpointStore,
+) -> None:
+    poison = Advance(
+        username="p",
+        resource="meetings",
+        expected=None,
+        new="t",
+        mirror=[MirrorChange("\ud800", "{}")],  # a lone surrogate: SQLite cannot store it
+    )
+    fine = Advance(username="f", resource="meetings", expected=None, new="t", mirror=None)
+    results = await store.advance_many([poison, fine], now=1)
+    assert isinstance(results[0], Exception) and results[1] is True
+    assert await store.read("p", "meetings") is None
+    assert await store.read("f", "meetings") is not None

@@ -18,7 +18,12 @@ from typing import Any
 import httpx
 import pytest
 
-from meetingbooster_async import MeetingBoosterClient, MeetingBoosterError, RetryPolicy
+from meetingbooster_async import (
+    MeetingBoosterAuth,
+    MeetingBoosterClient,
+    MeetingBoosterError,
+    RetryPolicy,
+)
 
 from .misbehaving import Connection, MisbehavingServer
 
@@ -87,6 +92,11 @@ def found_in(value: Any, secret: str, depth: int = 0) -> bool:
         return secret in value
     if isinstance(value, bytes | bytearray | memoryview):
         return secret.encode() in bytes(value)
+    if isinstance(value, httpx.Request):  # stricter than a reporter: a request's body too
+        try:
+            return secret.encode() in value.content
+        except httpx.RequestNotRead:
+            return False
     try:
         if secret in repr(value):
             return True
@@ -192,3 +202,40 @@ def test_the_walker_finds_what_it_looks_for() -> None:
     except ValueError as exc:
         where = leaks(exc, (PASSWORD,))
     assert any("'body'" in w for w in where) and any("'nested'" in w for w in where)
+
+
+def thread_error(server: MisbehavingServer) -> BaseException:
+    server.reset_counts()
+    auth = MeetingBoosterAuth(
+        token_url=server.url("drop") + "/oauth", username="ann@example.com", password=PASSWORD
+    )
+    auth.add_origin(server.url("unauthorized"))  # the API lives on another port here
+    with httpx.Client(auth=auth) as client:
+        try:
+            client.get(server.url("unauthorized") + "/x")
+        except MeetingBoosterError:
+            return sys.exc_info()[1]  # type: ignore[return-value]
+    pytest.fail("no error")
+
+
+def test_the_thread_flow_leaves_no_password_behind(server: MisbehavingServer) -> None:
+    """The same for a plain ``httpx.Client`` with our auth (the token flow run in a thread)."""
+    assert leaks(thread_error(server), (PASSWORD,)) == []
+
+
+async def signout_error(server: MisbehavingServer, transport: str) -> BaseException:
+    server.reset_counts()
+    async with client(server, "login-then-drop", transport) as mb:
+        await mb.login()
+        try:
+            await mb.signout()
+        except MeetingBoosterError:
+            return sys.exc_info()[1]  # type: ignore[return-value]
+    pytest.fail("no error")
+
+
+async def test_a_failed_signout_leaves_no_refresh_token_behind(
+    transport: str, server: MisbehavingServer
+) -> None:
+    error = await signout_error(server, transport)
+    assert leaks(error, (PASSWORD, REFRESH)) == []
