@@ -194,6 +194,7 @@ class _Response(aiohttp.ClientResponse):
             raise
 
 
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
 #: aiohttp >= 3.11 has a switch for its own resend of idempotent requests.
 _CAN_REFUSE_RESEND: Final = "_retry_connection" in getattr(aiohttp.ClientSession, "ATTRS", ())
 
@@ -323,8 +324,6 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             # _Request.send to raise when it refuses the resend (a coroutine frame less per
             # request elsewhere).
             response_class=aiohttp.ClientResponse if _CAN_REFUSE_RESEND else _Response,
-            # httpx2 sends a body without a Content-Type as it is; aiohttp would add one.
-            skip_auto_headers=("Content-Type",),
         )
         # aiohttp >= 3.11 can be told not to resend an idempotent request on a broken
         # kept-alive connection; older ones are stopped by _Request.send (the first failure
@@ -375,6 +374,11 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
             watched = data is not None and len(data) > UNWATCHED_BODY
         if watched:
             data = _watched(data, attempt, timeout.get("write"))
+        # httpx2 sends a body without a Content-Type as it is; aiohttp would add one. Asked per
+        # request, only then: a session-wide skip list costs every request a copy of its headers.
+        skip = (
+            _NO_CONTENT_TYPE if data is not None and "content-type" not in request.headers else None
+        )
         token = _ATTEMPT.set(attempt)
         failure: Exception | None = None
         try:
@@ -388,6 +392,7 @@ class AiohttpTransport(httpx2.AsyncBaseTransport):
                 compress=False,
                 timeout=self._timeout(timeout),
                 server_hostname=extensions.get("sni_hostname"),
+                skip_auto_headers=skip,
             )
         except Exception as exc:
             failure = exc

@@ -330,3 +330,24 @@ def test_the_suite_passes_on_uvloop_in_a_process_of_its_own() -> None:
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+async def test_a_write_timeout_frees_the_connection_and_the_in_flight_slot(
+    transport: str, server: MisbehavingServer, reset: None
+) -> None:
+    """One slot, one connection: after a stalled upload fails, the next request goes through."""
+    client = MeetingBoosterClient(
+        server.url("stops-reading"),
+        username="ann@example.com",
+        password="secret",
+        token_url=server.url("oauth") + "/oauth",
+        retry=RETRY,
+        timeout=TIMEOUT,
+        fast=transport == "fast",
+        max_in_flight=1,
+        limits=httpx.Limits(max_connections=1),
+    )
+    async with client:
+        assert await outcome_of(client.post("/x", content=b"x" * BIG)) is httpx.WriteTimeout
+        assert await outcome_of(client.post("/x", content=b"x" * BIG)) is httpx.WriteTimeout
+    assert server.hits["stops-reading"] == 2  # each on a connection of its own, none stuck
