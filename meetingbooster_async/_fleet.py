@@ -415,11 +415,20 @@ class SyncFleet:
             raise MeetingBoosterError(f"the {resource} checkpoint moved under this round")
         self._emit("checkpointed", username=username, resource=resource, changes=len(items))
 
-    async def run_forever(self, every: float, *, stop: anyio.Event) -> None:
-        """A round every ``every`` seconds until ``stop`` is set (the round in flight ends)."""
+    async def run_forever(
+        self,
+        every: float,
+        *,
+        stop: anyio.Event,
+        on_report: Callable[[FleetReport], object] | None = None,
+    ) -> None:
+        """A round every ``every`` seconds until ``stop`` is set (the round in flight ends);
+        ``on_report`` gets each round's report."""
         while not stop.is_set():
             started = anyio.current_time()
-            await self.run_round()
+            report = await self.run_round()
+            if on_report is not None:
+                on_report(report)
             with anyio.move_on_after(max(0.0, every - (anyio.current_time() - started))):
                 await stop.wait()
 

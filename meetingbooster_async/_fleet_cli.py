@@ -194,7 +194,7 @@ async def _run_locked(
             async with anyio.create_task_group() as tg:
                 if sys.platform != "win32":  # no signal handlers there: Ctrl-C stops at once
                     tg.start_soon(_stop_on_signal, stop)
-                await fleet.run_forever(args.every, stop=stop)
+                await fleet.run_forever(args.every, stop=stop, on_report=_print_report)
                 tg.cancel_scope.cancel()
             return 0
     finally:

@@ -330,3 +330,22 @@ async def test_a_write_the_database_refuses_fails_only_its_user(
     assert isinstance(results[0], Exception) and results[1] is True
     assert await store.read("p", "meetings") is None
     assert await store.read("f", "meetings") is not None
+
+
+async def test_rounds_go_on_until_stopped_and_each_is_reported(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    import anyio
+
+    reports: list[FleetReport] = []
+    stop = anyio.Event()
+
+    def on_report(report: FleetReport) -> None:
+        reports.append(report)
+        if len(reports) == 3:
+            stop.set()  # as SIGINT does from the command line: the round in flight ends
+
+    async with client_for(emulator) as client:
+        await fleet_for(client, store, Passwords()).run_forever(0, stop=stop, on_report=on_report)
+    assert [r.ok for r in reports] == [5, 5, 5]
+    assert [r.logins for r in reports] == [5, 0, 0]
