@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Generator
-from typing import Final, NoReturn, TypeVar
+from typing import Final, TypeVar
 
 import anyio
 import httpx
@@ -25,8 +25,6 @@ _T = TypeVar("_T")
 __all__ = [
     "DEFAULT_TOKEN_RETRY",
     "TokenSender",
-    "clean_failure",
-    "raise_clean",
     "redacted",
     "tighter_timeout",
 ]
@@ -72,14 +70,6 @@ def _wrap(exc: Exception, request: httpx.Request, sent: httpx.Request) -> APICon
     return error
 
 
-def raise_clean(error: MeetingBoosterError) -> NoReturn:
-    """Raise ``error`` with nothing of this frame's context attached (see :func:`_wrap`)."""
-    try:
-        raise error
-    finally:
-        del error
-
-
 def _retry_delay(
     policy: RetryPolicy, request: httpx.Request, response: httpx.Response, attempt: int
 ) -> float | None:
@@ -108,17 +98,6 @@ def tighter_timeout(a: httpx.Timeout | None, b: httpx.Timeout | None) -> httpx.T
         write=least(a.write, b.write),
         pool=least(a.pool, b.pool),
     )
-
-
-def clean_failure(exc: MeetingBoosterError) -> MeetingBoosterError:
-    """``exc`` ready to leave a token flow's driver: its whole chain without frames.
-
-    The flow's frames hold the refresh token, the sender's the grant body; error reporters
-    serialise frame locals. The driver raises the result after dropping its own ``flow`` and
-    ``request`` locals, outside its ``except`` block.
-    """
-    scrub_chain(exc)
-    return exc
 
 
 class TokenSender:
@@ -202,7 +181,7 @@ class TokenSender:
                 attempt += 1
             # Raised outside the ``except`` block: the error's context is not the cause again
             # with this frame (whose locals hold the request body) in its traceback.
-            raise_clean(error)
+            raise error
         if own:
             raise CallerDeadlineError("the caller's deadline passed during /oauth", request=safe)
         raise APITimeoutError("the token endpoint did not answer in time", request=safe)
@@ -239,12 +218,14 @@ class TokenSender:
             _log_retry(request, attempt, delay)
             time.sleep(delay)
             attempt += 1
-        raise_clean(error)
+        raise error
 
     def drive(self, flow: Generator[httpx.Request, httpx.Response, _T], deadline: float) -> _T:
         """Run a sans-I/O token flow in this thread: send what it yields, give back what came.
 
-        A failure is raised with no frame that held a grant (see :func:`clean_failure`).
+        A failure leaves with no frame that held a grant: the flow's frames hold the refresh
+        token, the sender's the grant body, and error reporters serialise frame locals. So its
+        chain is scrubbed, and it is raised once ``flow`` and ``request`` are gone.
         """
         try:
             request = next(flow)
@@ -259,7 +240,8 @@ class TokenSender:
             result: _T = stop.value
             return result
         except MeetingBoosterError as exc:
-            failure = clean_failure(exc)
+            scrub_chain(exc)
+            failure = exc
         del flow  # its frames (and ``request``, a grant body) stay out of the traceback
         request = None  # type: ignore[assignment]
         raise failure

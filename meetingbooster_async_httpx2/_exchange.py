@@ -23,7 +23,7 @@ import sniffio
 
 from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreError
 from ._logging import logger
-from ._oauth_sender import TokenSender, clean_failure
+from ._oauth_sender import TokenSender
 from ._security import scrub_chain
 from ._store import StoredToken, TokenStore
 from ._tokens import AccessToken, GrantFlow, TokenManager
@@ -266,7 +266,8 @@ class Exchanges:
             result: _T = stop.value
             return result
         except MeetingBoosterError as exc:
-            failure = clean_failure(exc)
+            scrub_chain(exc)  # see TokenSender.drive
+            failure = exc
         del flow  # the flow's frames hold the refresh token; ``request`` a grant body
         request = None  # type: ignore[assignment]
         raise failure
