@@ -3,7 +3,8 @@
 It does what the ``httpx-aiohttp`` adapter does, with less work per request: a response
 whose body is small, of known length and not content-encoded is read here, at once, into an
 ``httpx.Response`` that needs no async iteration later (``httpx.AsyncClient.send`` reads it
-anyway); any other body, and every response of ``client.stream(...)``, is streamed. Client
+anyway) and handed back read, as ``aread()`` leaves it; any other body, and every response
+of ``client.stream(...)`` or ``send(stream=True)``, is streamed. Client
 timeouts and parsed URLs are cached rather than rebuilt per request. asyncio only, like aiohttp.
 
 What it does that aiohttp does not, so that it means what httpcore means:
@@ -29,7 +30,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import datetime
 import ssl
+import time
 from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from typing import Any, Final, NoReturn
 
@@ -356,6 +359,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return found
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        start = time.perf_counter()
         session = self._session or self._open()
         extensions = request.extensions
         timeout = extensions.get("timeout", {})
@@ -426,14 +430,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 attempt.drop_unsent_body()
                 response.close()
             attempt.finish()
-            # Still a stream to httpx (``send(stream=True)`` callers may read it raw), in memory.
-            return httpx.Response(
+            read = httpx.Response(
                 response.status,
                 headers=response.raw_headers,
                 stream=httpx.ByteStream(body),
                 request=request,
                 extensions=info,
             )
+            # An unmarked request is one httpx reads at once (``send(stream=False)``): handed
+            # back read, as ``aread()`` leaves it, without httpx's async walk over one chunk.
+            read._content = body
+            read.is_stream_consumed = read.is_closed = True
+            read.elapsed = datetime.timedelta(seconds=time.perf_counter() - start)
+            return read
         return httpx.Response(
             response.status,
             headers=response.raw_headers,

@@ -13,8 +13,9 @@
 - A response's body stream no longer points back at the response once the body is read or
   closed (httpx's ``BoundAsyncStream`` does, for the life of both): nothing per request is
   left to the cycle collector.
-- ``client.stream(...)`` marks its requests (:data:`STREAM_EXTENSION`) so that the fast
-  transport streams their bodies rather than reading them ahead.
+- ``send(stream=True)`` (and so ``client.stream(...)``) marks its requests
+  (:data:`STREAM_EXTENSION`) so that the fast transport streams their bodies; any other
+  small body it reads ahead and hands back read.
 
 ``_send_single_request`` and ``_transport_for_url`` are httpx privates: they are detected at
 import (:data:`PRIVATE_HOOKS`, pinned by tests/test_hotpath.py). If an httpx upgrade moves
@@ -28,7 +29,6 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Any, Final
 
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PRIVATE_HOOKS", "STREAM_EXTENSION", "URL_CACHE_SIZE", "HotPathMixin"]
 
-#: A request extension set by ``client.stream(...)``: the body is streamed, not read ahead.
+#: A request extension set by ``send(stream=True)``: the body is streamed, not read ahead.
 STREAM_EXTENSION: Final = "meetingbooster_stream"
 #: How many merged URLs (one per distinct relative path) the client remembers.
 URL_CACHE_SIZE: Final = 256
@@ -247,42 +247,21 @@ class HotPathMixin(httpx.AsyncClient):
             extensions=extensions,
         )
 
-    @asynccontextmanager
-    async def stream(
+    async def send(
         self,
-        method: str,
-        url: httpx.URL | str,
+        request: httpx.Request,
         *,
-        content: RequestContent | None = None,
-        data: RequestData | None = None,
-        files: RequestFiles | None = None,
-        json: Any | None = None,
-        params: QueryParamTypes | None = None,
-        headers: HeaderTypes | None = None,
-        cookies: CookieTypes | None = None,
+        stream: bool = False,
         auth: AuthTypes | UseClientDefault | None = USE_CLIENT_DEFAULT,
         follow_redirects: bool | UseClientDefault = USE_CLIENT_DEFAULT,
-        timeout: TimeoutTypes | UseClientDefault = USE_CLIENT_DEFAULT,  # noqa: ASYNC109 (httpx's)
-        extensions: RequestExtensions | None = None,
-    ) -> AsyncIterator[httpx.Response]:
-        """httpx's ``stream``; the request is marked so that no transport reads the body ahead."""
-        marked = {**(extensions or {}), STREAM_EXTENSION: True}
-        async with super().stream(
-            method,
-            url,
-            content=content,
-            data=data,
-            files=files,
-            json=json,
-            params=params,
-            headers=headers,
-            cookies=cookies,
-            auth=auth,
-            follow_redirects=follow_redirects,
-            timeout=timeout,
-            extensions=marked,
-        ) as response:
-            yield response
+    ) -> httpx.Response:
+        """httpx's ``send``; a streamed request (``client.stream(...)`` too) is marked so that
+        no transport reads its body ahead."""
+        if stream:
+            request.extensions[STREAM_EXTENSION] = True
+        return await super().send(
+            request, stream=stream, auth=auth, follow_redirects=follow_redirects
+        )
 
     # -- one request on the wire ---------------------------------------------------------------
 

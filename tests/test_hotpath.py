@@ -251,6 +251,13 @@ async def test_stream_streams(make: Callable[..., HotPathMixin]) -> None:
         assert not isinstance(small.stream, httpx.ByteStream)
         assert json.loads(await small.aread())["path"] == "/echo"
     assert small.is_closed
+    # send(stream=True) without client.stream(): streamed as well, raw bytes still to read.
+    sent = await client.send(client.build_request("GET", "/echo"), stream=True)
+    assert not sent.is_stream_consumed
+    assert json.loads(b"".join([chunk async for chunk in sent.aiter_raw()]))["path"] == "/echo"
+    await sent.aclose()
+    read = await client.get("/echo")  # not streamed: read, closed, timed
+    assert read.is_closed and read.elapsed.total_seconds() > 0
 
 
 async def test_cookies_kept_only_when_asked(make: Callable[..., HotPathMixin]) -> None:
