@@ -8,6 +8,7 @@ from ._auth import (
 )
 from ._checkpoints import (
     Advance,
+    Begun,
     Checkpoint,
     CheckpointStore,
     CheckpointStoreError,
@@ -138,6 +139,7 @@ __all__ = [
     "ApiPaths",
     "AuthenticationError",
     "BadRequestError",
+    "Begun",
     "CalendarEntry",
     "Checkpoint",
     "CheckpointStore",

@@ -43,6 +43,9 @@ from ._tokens import TokenManager
 
 __all__ = ["MeetingBoosterAuth", "SendContext"]
 
+#: Guards the lazy making of each auth's thread lock (two threads must not make two).
+_LOCK_MAKING: Final = threading.Lock()
+
 #: The most times a caller re-decides after waiting for an exchange (each wait is bounded).
 _MAX_ROUNDS: Final = 4
 
@@ -142,6 +145,8 @@ class MeetingBoosterAuth(httpx.Auth):
         self._sibling = False
         self._store = token_store
         self._world: str | None = None
+        #: Where the store keys of this server start (shared by every sibling).
+        self._store_base = str(self.token_url.copy_with(userinfo=b"", path="/", query=None))
         self._reset_runtime()
 
     def _reset_runtime(self) -> None:
@@ -150,10 +155,27 @@ class MeetingBoosterAuth(httpx.Auth):
             self._sender,
             store=self._store,
             token_timeout=self._token_timeout,
-            store_base=str(self.token_url.copy_with(userinfo=b"", path="/", query=None)),
+            store_base=self._store_base,
         )
-        self._alock = anyio.Lock()
-        self._tlock = threading.Lock()
+        # Made on first use (a signout, a thread-world token): a fleet keeps an auth per user,
+        # and most never need either.
+        self._alock: anyio.Lock | None = None
+        self._tlock: threading.Lock | None = None
+
+    def _async_lock(self) -> anyio.Lock:
+        lock = self._alock
+        if lock is None:  # no await between the look and the set: no other task in between
+            lock = self._alock = anyio.Lock()
+        return lock
+
+    def _thread_lock(self) -> threading.Lock:
+        lock = self._tlock
+        if lock is None:
+            with _LOCK_MAKING:
+                lock = self._tlock
+                if lock is None:
+                    lock = self._tlock = threading.Lock()
+        return lock
 
     def with_credentials(self, username: str, password: str) -> MeetingBoosterAuth:
         """A sibling auth for another user: same server, settings, transport and store.
@@ -327,7 +349,7 @@ class MeetingBoosterAuth(httpx.Auth):
         An exchange in flight is waited for first (at most ``token_timeout``).
         """
         self._enter("async")
-        async with self._alock:
+        async with self._async_lock():
             # Inside the lock: taking it yields, and a refresh started in that gap would
             # spend the refresh token the signout is about to send.
             await self._exchanges.settle()
@@ -336,7 +358,7 @@ class MeetingBoosterAuth(httpx.Auth):
     def signout_sync(self) -> None:
         """:meth:`signout` for the sync ``httpx.Client`` world."""
         self._enter("sync")
-        with self._tlock:
+        with self._thread_lock():
             self._sender.drive(self._tokens.signout(), time.monotonic() + self._token_timeout)
 
     async def aclose(self) -> None:
@@ -405,7 +427,7 @@ class MeetingBoosterAuth(httpx.Auth):
         if 0 < remaining <= self._cooldown_wait:
             time.sleep(remaining)
         seen_epoch = self._tokens.epoch
-        with self._tlock:
+        with self._thread_lock():
             flow = self._tokens.acquire(rejected=rejected, seen_epoch=seen_epoch)
             return self._sender.drive(flow, time.monotonic() + self._token_timeout)
 

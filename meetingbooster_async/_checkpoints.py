@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Literal, Protocol, TypeVar, runtime_checkable
 
@@ -41,6 +41,7 @@ from ._errors import ConfigurationError, MeetingBoosterError
 __all__ = [
     "RESOURCES",
     "Advance",
+    "Begun",
     "Checkpoint",
     "CheckpointStore",
     "CheckpointStoreError",
@@ -83,6 +84,22 @@ class UserState:
     reason: str | None = None
 
 
+@attrs.frozen(kw_only=True)
+class Begun:
+    """What :meth:`CheckpointStore.begin` found, in one transaction: the user's state as it
+    was, whether the lease is now this runner's, and (if so) the checkpoints to start from."""
+
+    leased: bool
+    state: UserState | None
+    checkpoints: Mapping[str, Checkpoint | None] = attrs.field(factory=dict)
+
+    @property
+    def cooling_until(self) -> float | None:
+        """The user's ``retry_at`` when that is why the lease was not taken."""
+        state = self.state
+        return None if self.leased or state is None else state.retry_at
+
+
 @attrs.frozen
 class MirrorChange:
     """One mirror row to write with a checkpoint: ``data`` JSON to upsert, ``None`` to delete."""
@@ -112,17 +129,43 @@ class CheckpointStore(Protocol):
     async def aclose(self) -> None:
         """Release the connection."""
 
+    async def begin(
+        self,
+        username: str,
+        owner: str,
+        *,
+        resources: Sequence[str],
+        until: float,
+        now: float,
+    ) -> Begun:
+        """Start the user's round, in one transaction: unless the user cools down
+        (``retry_at > now``) or another owner holds an unexpired lease, take the lease until
+        ``until`` and read the checkpoints of ``resources``."""
+
+    async def lease(self, username: str, owner: str, *, until: float, now: float) -> bool:
+        """Renew (or take) the user's lease until ``until``; False if another holds it."""
+
+    async def finish(
+        self,
+        username: str,
+        owner: str,
+        *,
+        now: float,
+        reason: str | None = None,
+        retry_at: float | None = None,
+    ) -> None:
+        """End the user's round, in one transaction: record it (``reason`` ``None``: a success,
+        which ends any cooldown; else a failure, skipped until ``retry_at``) and give the
+        lease back if ``owner`` holds it."""
+
+    async def release(self, username: str, owner: str) -> None:
+        """Give the user's lease back (only if ``owner`` holds it), recording nothing."""
+
     async def read(self, username: str, resource: str) -> Checkpoint | None:
         """The user's checkpoint for ``resource`` (``None``: never synced)."""
 
     async def user(self, username: str) -> UserState | None:
         """The user's lease, cooldown and last outcomes (``None``: never seen)."""
-
-    async def lease(self, username: str, owner: str, *, until: float, now: float) -> bool:
-        """Take (or renew) the user's lease until ``until``; False if another holds it."""
-
-    async def release(self, username: str, owner: str) -> None:
-        """Give the user's lease back (only if ``owner`` holds it)."""
 
     async def advance(
         self,
@@ -146,14 +189,6 @@ class CheckpointStore(Protocol):
 
     async def reset(self, username: str, resource: str) -> None:
         """Drop the checkpoint and the mirror rows of one user's resource (one transaction)."""
-
-    async def succeeded(self, username: str, *, now: float) -> None:
-        """Record a successful round and end any cooldown."""
-
-    async def failed(
-        self, username: str, reason: str, *, now: float, retry_at: float | None
-    ) -> None:
-        """Record a failed round; ``retry_at``: skip the user until then."""
 
     async def users(self) -> list[UserState]:
         """Every user the store has seen, by name."""
@@ -277,12 +312,47 @@ class SQLiteCheckpointStore:
         """See :meth:`CheckpointStore.user`."""
 
         def work(db: sqlite3.Connection) -> UserState | None:
-            row = db.execute(
-                "SELECT username, lease_owner, lease_until, retry_at, last_ok, last_failure,"
-                " reason FROM users WHERE username = ?",
-                (username,),
-            ).fetchone()
+            row = db.execute(_USER_ROW + " WHERE username = ?", (username,)).fetchone()
             return None if row is None else _user_state(row)
+
+        return await self._run(work)
+
+    async def begin(
+        self,
+        username: str,
+        owner: str,
+        *,
+        resources: Sequence[str],
+        until: float,
+        now: float,
+    ) -> Begun:
+        """See :meth:`CheckpointStore.begin`."""
+        for resource in resources:
+            _table(resource)
+
+        def work(db: sqlite3.Connection) -> Begun:
+            with _transaction(db):
+                row = db.execute(_USER_ROW + " WHERE username = ?", (username,)).fetchone()
+                state = None if row is None else _user_state(row)
+                if state is not None and state.retry_at is not None and state.retry_at > now:
+                    return Begun(leased=False, state=state)
+                if not _take_lease(db, username, owner, until, now):
+                    return Begun(leased=False, state=state)
+                found = {
+                    str(resource): Checkpoint(
+                        username=username,
+                        resource=str(resource),
+                        sync_token=token,
+                        version=version,
+                        last_ok=last_ok,
+                    )
+                    for resource, token, version, last_ok in db.execute(
+                        "SELECT resource, sync_token, version, last_ok FROM checkpoints"
+                        " WHERE username = ?",
+                        (username,),
+                    )
+                }
+            return Begun(leased=True, state=state, checkpoints={r: found.get(r) for r in resources})
 
         return await self._run(work)
 
@@ -291,13 +361,7 @@ class SQLiteCheckpointStore:
 
         def work(db: sqlite3.Connection) -> bool:
             with _transaction(db):
-                db.execute("INSERT OR IGNORE INTO users (username) VALUES (?)", (username,))
-                taken = db.execute(
-                    "UPDATE users SET lease_owner = ?, lease_until = ? WHERE username = ?"
-                    " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)",
-                    (owner, until, username, owner, now),
-                ).rowcount
-            return taken == 1
+                return _take_lease(db, username, owner, until, now)
 
         return await self._run(work)
 
@@ -371,31 +435,35 @@ class SQLiteCheckpointStore:
 
         await self._run(work)
 
-    async def succeeded(self, username: str, *, now: float) -> None:
-        """See :meth:`CheckpointStore.succeeded`."""
-
-        def work(db: sqlite3.Connection) -> None:
-            with _transaction(db):
-                db.execute("INSERT OR IGNORE INTO users (username) VALUES (?)", (username,))
-                db.execute(
-                    "UPDATE users SET last_ok = ?, retry_at = NULL WHERE username = ?",
-                    (now, username),
-                )
-
-        await self._run(work)
-
-    async def failed(
-        self, username: str, reason: str, *, now: float, retry_at: float | None
+    async def finish(
+        self,
+        username: str,
+        owner: str,
+        *,
+        now: float,
+        reason: str | None = None,
+        retry_at: float | None = None,
     ) -> None:
-        """See :meth:`CheckpointStore.failed`."""
+        """See :meth:`CheckpointStore.finish`."""
 
         def work(db: sqlite3.Connection) -> None:
             with _transaction(db):
                 db.execute("INSERT OR IGNORE INTO users (username) VALUES (?)", (username,))
+                if reason is None:
+                    db.execute(
+                        "UPDATE users SET last_ok = ?, retry_at = NULL WHERE username = ?",
+                        (now, username),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE users SET last_failure = ?, reason = ?, retry_at = ?"
+                        " WHERE username = ?",
+                        (now, reason, retry_at, username),
+                    )
                 db.execute(
-                    "UPDATE users SET last_failure = ?, reason = ?, retry_at = ?"
-                    " WHERE username = ?",
-                    (now, reason, retry_at, username),
+                    "UPDATE users SET lease_owner = NULL, lease_until = NULL"
+                    " WHERE username = ? AND lease_owner = ?",
+                    (username, owner),
                 )
 
         await self._run(work)
@@ -404,10 +472,7 @@ class SQLiteCheckpointStore:
         """See :meth:`CheckpointStore.users`."""
 
         def work(db: sqlite3.Connection) -> list[UserState]:
-            rows = db.execute(
-                "SELECT username, lease_owner, lease_until, retry_at, last_ok, last_failure,"
-                " reason FROM users ORDER BY username"
-            ).fetchall()
+            rows = db.execute(_USER_ROW + " ORDER BY username").fetchall()
             return [_user_state(row) for row in rows]
 
         return await self._run(work)
@@ -424,6 +489,24 @@ class SQLiteCheckpointStore:
             return dict(rows)
 
         return await self._run(work)
+
+
+_USER_ROW: Final = (
+    "SELECT username, lease_owner, lease_until, retry_at, last_ok, last_failure, reason FROM users"
+)
+
+
+def _take_lease(
+    db: sqlite3.Connection, username: str, owner: str, until: float, now: float
+) -> bool:
+    """Inside a transaction: the lease is ``owner``'s until ``until`` unless another holds it."""
+    db.execute("INSERT OR IGNORE INTO users (username) VALUES (?)", (username,))
+    taken = db.execute(
+        "UPDATE users SET lease_owner = ?, lease_until = ? WHERE username = ?"
+        " AND (lease_owner IS NULL OR lease_owner = ? OR lease_until <= ?)",
+        (owner, until, username, owner, now),
+    ).rowcount
+    return bool(taken == 1)
 
 
 def _user_state(row: Iterable[object]) -> UserState:

@@ -167,6 +167,8 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
         self._signout_on_close = signout_on_close
         self._keep_cookies = keep_cookies
         self._users: dict[str, MeetingBoosterAuth] = {}
+        #: One bound method for every UserSession (not one each: a fleet keeps thousands).
+        self._session_context = self._context_for
         #: Users dropped by as_user() (a changed password) that may still be signed in.
         self._retired: list[MeetingBoosterAuth] = []
         self._task_group: anyio.abc.TaskGroup | None = None
@@ -365,7 +367,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
                 self._retired.append(auth)  # still signed in: signed out on close
             auth = self._mb_auth.with_credentials(username, password)
             self._users[key] = auth
-        return UserSession(self, auth, self._context_for)
+        return UserSession(self, auth, self._session_context)
 
     def forget_user(self, username: str) -> None:
         """Drop a user made by :meth:`as_user` (its tokens are forgotten, not signed out)."""

@@ -56,8 +56,27 @@ class Exchange:
         self.transport = transport
 
 
+#: What an identity with no detached exchange task holds (most of a fleet's users, most of the
+#: time): one shared empty set rather than a set each.
+_NO_TASKS: Final[frozenset[Any]] = frozenset()
+
+
 class Exchanges:
-    """The exchanges of one identity: at most one in flight, its outcome shared."""
+    """The exchanges of one identity: at most one in flight, its outcome shared.
+
+    Slotted, its task set shared while empty: a fleet keeps one per user.
+    """
+
+    __slots__ = (
+        "_sender",
+        "_store",
+        "_store_base",
+        "_store_key",
+        "_tasks",
+        "_token_timeout",
+        "_tokens",
+        "inflight",
+    )
 
     def __init__(
         self,
@@ -75,14 +94,15 @@ class Exchanges:
         self._store_base = store_base
         self._store_key = ""  # derived lazily: it costs a slow hash of the password
         self.inflight: Exchange | None = None
-        self._tasks: set[Any] = set()  # detached asyncio tasks running exchanges
+        #: Detached asyncio tasks running exchanges (the shared empty set when there are none).
+        self._tasks: set[Any] | frozenset[Any] = _NO_TASKS
 
     @property
     def username(self) -> str:
         return self._tokens.username
 
     @property
-    def tasks(self) -> set[Any]:
+    def tasks(self) -> set[Any] | frozenset[Any]:
         """The detached asyncio tasks still running (empty once :meth:`cancel` returned)."""
         return self._tasks
 
@@ -139,12 +159,23 @@ class Exchanges:
             import asyncio
 
             task = asyncio.get_running_loop().create_task(self.run(ex, fallback, context, False))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            if not self._tasks:
+                self._tasks = set()
+            tasks = self._tasks
+            assert isinstance(tasks, set)
+            tasks.add(task)
+            task.add_done_callback(self._task_done)
             # A task cancelled before its first step never runs its body (nor its finally).
             task.add_done_callback(lambda _: self._abandon(ex))
             return True
         return False
+
+    def _task_done(self, task: Any) -> None:
+        tasks = self._tasks
+        if isinstance(tasks, set):
+            tasks.discard(task)
+            if not tasks:
+                self._tasks = _NO_TASKS
 
     def _abandon(self, ex: Exchange) -> None:
         """Publish an exchange that ended without running to its end: stopped, not pending."""

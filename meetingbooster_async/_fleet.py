@@ -38,6 +38,7 @@ import attrs
 import httpx
 
 from ._checkpoints import RESOURCES, Advance, CheckpointStore, CheckpointStoreError, MirrorChange
+from ._converter import structure
 from ._errors import (
     APIStatusError,
     InvalidSyncTokenError,
@@ -46,11 +47,13 @@ from ._errors import (
     OAuthError,
     PasswordRequiredError,
     RateLimitError,
+    ResponseValidationError,
 )
 from ._logging import logger
 from ._models import MeetingSynchronization, TaskSynchronization
 from ._retry_after import parse_retry_after
 from ._users import UserSession
+from .resources._send import NO_BODY, read_json
 
 __all__ = [
     "CredentialsProvider",
@@ -71,6 +74,10 @@ Process = Callable[[str, Resource, Any], Awaitable[Any]]
 #: The wire keys of each resource's list and object (tasks: inferred, like MyTasks itself).
 _LIST_KEY: Final = {"meetings": "Meetings", "tasks": "Tasks"}
 _OBJECT_KEY: Final = {"meetings": "Meeting", "tasks": "Task"}
+_MODEL: Final[Mapping[str, type[Synchronization]]] = {
+    "meetings": MeetingSynchronization,
+    "tasks": TaskSynchronization,
+}
 #: When the server asked for no wait, a failed user is tried again at the next round.
 _NAMESPACE: Final = uuid.UUID("8f2b1c76-3f5e-4c59-9a57-3c1e0f6b2d41")
 
@@ -301,49 +308,67 @@ class SyncFleet:
         return FleetReport.from_events(self._events)
 
     async def _user_round(self, username: str) -> None:
+        """One user's round: begin (lease, checkpoints), each resource, finish (outcome and
+        lease back): two store calls besides the grouped checkpoint writes."""
         leased = False
         try:
             now = self._clock()
-            state = await self.store.user(username)
-            if state is not None and state.retry_at is not None and state.retry_at > now:
-                self._emit(
-                    "skipped", username=username, reason="cooling down", retry_at=state.retry_at
-                )
+            begun = await self.store.begin(
+                username,
+                self.owner,
+                resources=self.resources,
+                until=now + self.lease_seconds,
+                now=now,
+            )
+            if not begun.leased:
+                cooling = begun.cooling_until
+                if cooling is not None and cooling > now:
+                    self._emit(
+                        "skipped", username=username, reason="cooling down", retry_at=cooling
+                    )
+                else:
+                    self._emit("skipped", username=username, reason="leased by another runner")
                 return
+            leased = True
+            lease_until = now + self.lease_seconds
+            tokens = {
+                r: (cp.sync_token if cp is not None else None)
+                for r, cp in begun.checkpoints.items()
+            }
             for resource in self.resources:
-                # Taken before the first Sync and renewed before each resource, so a round
-                # that outlives one lease never overlaps another runner's.
-                leased = await self._lease(username)
-                if not leased:
-                    if resource == self.resources[0]:
-                        self._emit("skipped", username=username, reason="leased by another runner")
-                        return
-                    raise MeetingBoosterError("the user's lease passed to another runner")
-                with anyio.fail_after(self.lease_seconds):
-                    await self._resource_round(username, resource)
+                now = self._clock()
+                if lease_until - now < self.lease_seconds / 2:
+                    # Renewed once half of it is gone: a resource round is bounded by what is
+                    # left of the lease, so a round never outlives it.
+                    if not await self._lease(username, now):
+                        raise MeetingBoosterError("the user's lease passed to another runner")
+                    lease_until = now + self.lease_seconds
+                with anyio.fail_after(lease_until - now):
+                    await self._resource_round(username, resource, tokens)
         except anyio.get_cancelled_exc_class():
+            if leased:
+                with anyio.CancelScope(shield=True):
+                    await self._quietly(self.store.release(username, self.owner))
             raise
         except Exception as exc:
             await self._failed(username, exc)
         else:
-            await self._quietly(self.store.succeeded(username, now=self._clock()))
+            await self._quietly(self.store.finish(username, self.owner, now=self._clock()))
             self._emit("user-done", username=username)
-        finally:
-            if leased:
-                with anyio.CancelScope(shield=True):
-                    await self._quietly(self.store.release(username, self.owner))
 
-    async def _lease(self, username: str) -> bool:
-        now = self._clock()
+    async def _lease(self, username: str, now: float) -> bool:
         return await self.store.lease(username, self.owner, until=now + self.lease_seconds, now=now)
 
     async def _failed(self, username: str, exc: Exception) -> None:
         reason = "lease timeout" if isinstance(exc, TimeoutError) else _reason(exc)
         retry_at = _retry_at(exc, self._clock(), self.login_cooldown)
         logger.warning("fleet: %s failed: %s", username, reason)
-        await self._quietly(
-            self.store.failed(username, reason, now=self._clock(), retry_at=retry_at)
-        )
+        with anyio.CancelScope(shield=True):  # the lease goes back whatever happens
+            await self._quietly(
+                self.store.finish(
+                    username, self.owner, now=self._clock(), reason=reason, retry_at=retry_at
+                )
+            )
         self._emit("failed", username=username, reason=reason, retry_at=retry_at)
         self._emit("user-done", username=username, reason=reason)
 
@@ -370,10 +395,13 @@ class SyncFleet:
             self._sessions[username] = session
         return session
 
-    async def _resource_round(self, username: str, resource: Resource) -> None:
+    async def _resource_round(
+        self, username: str, resource: Resource, tokens: dict[str, str | None]
+    ) -> None:
+        """One resource: Sync, sink, SyncCommit, checkpoint; ``tokens`` is where each stands."""
         for attempt in (1, 2):
             try:
-                await self._sync_once(username, resource)
+                tokens[resource] = await self._sync_once(username, resource, tokens.get(resource))
                 return
             except PasswordRequiredError:
                 if attempt == 2:
@@ -383,16 +411,22 @@ class SyncFleet:
                 if attempt == 2 or not self._invalid_token(exc):
                     raise
                 await self.store.reset(username, resource)  # and its mirror rows: afresh
+                tokens[resource] = None
                 self._emit("resynced", username=username, resource=resource)
 
-    async def _sync_once(self, username: str, resource: Resource) -> None:
+    async def _sync_once(self, username: str, resource: Resource, token: str | None) -> str:
+        """One round of one resource from ``token``; returns the token it checkpointed."""
         session = await self._session(username)
-        checkpoint = await self.store.read(username, resource)
-        token = checkpoint.sync_token if checkpoint is not None else None
         api: Any = session.my_meetings if resource == "meetings" else session.my_tasks
         raw = await api.with_raw_response.sync(sync_token=token)
-        received = raw.parse()
-        items = _items(raw.http_response, resource)
+        response = raw.http_response
+        body = read_json(response)  # parsed once: for the model and for the mirror's rows
+        if body is NO_BODY:
+            raise ResponseValidationError(
+                f"HTTP {response.status_code} has an empty body", response=response
+            )
+        received = structure(body, _MODEL[resource], response=response)
+        items = _items(body, resource)
         self._emit("synced", username=username, resource=resource, changes=len(items))
         mirror: list[MirrorChange] | None = None
         if self._process is None:
@@ -414,6 +448,7 @@ class SyncFleet:
         if not advanced:
             raise MeetingBoosterError(f"the {resource} checkpoint moved under this round")
         self._emit("checkpointed", username=username, resource=resource, changes=len(items))
+        return new_token
 
     async def run_forever(
         self,
@@ -498,13 +533,11 @@ class _GroupCommit:
                 slot.done.set()  # whatever happened, no waiter is left behind
 
 
-def _items(response: httpx.Response, resource: Resource) -> list[Mapping[str, Any]]:
-    try:
-        body = response.json()
-    except ValueError:
-        return []
+def _items(body: Any, resource: Resource) -> list[Mapping[str, Any]]:
     items = body.get(_LIST_KEY[resource]) if isinstance(body, dict) else None
-    return [item for item in items or () if isinstance(item, dict)]
+    if not isinstance(items, list):
+        return []
+    return [item for item in items if isinstance(item, dict)]
 
 
 def _mirror_change(item: Mapping[str, Any], resource: Resource) -> MirrorChange | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Final
 
 from ._errors import LoginFailedError, MeetingBoosterError, OAuthError
 from ._logging import logger
@@ -20,9 +21,23 @@ from ._token_policy import TokenPolicy, replay
 
 __all__ = ["OAuthGuard"]
 
+#: "No wait": one shared float, not two per identity.
+_NEVER: Final = -math.inf
+
 
 class OAuthGuard:
     """One identity's cooldown, backoff and last failure (see the module docstring)."""
+
+    __slots__ = (
+        "_backoff",
+        "_backoff_until",
+        "_clock",
+        "_cooldown_error",
+        "_cooldown_until",
+        "_policy",
+        "_username",
+        "last_failure",
+    )
 
     def __init__(self, policy: TokenPolicy, clock: Callable[[], float], username: str) -> None:
         self._policy = policy
@@ -30,9 +45,9 @@ class OAuthGuard:
         self._username = username
         #: The last exchange's failure, shared with the callers that queued behind it.
         self.last_failure: MeetingBoosterError | None = None
-        self._cooldown_until = -math.inf
+        self._cooldown_until = _NEVER
         self._cooldown_error: OAuthError | None = None
-        self._backoff_until = -math.inf
+        self._backoff_until = _NEVER
         self._backoff = 0.0
 
     def cooldown_remaining(self) -> float:
@@ -81,4 +96,4 @@ class OAuthGuard:
         """An exchange succeeded: the backoff and the last failure are over."""
         self.last_failure = None
         self._backoff = 0.0
-        self._backoff_until = -math.inf
+        self._backoff_until = _NEVER

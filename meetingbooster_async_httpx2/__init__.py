@@ -10,6 +10,7 @@ from ._auth import (
 )
 from ._checkpoints import (
     Advance,
+    Begun,
     Checkpoint,
     CheckpointStore,
     CheckpointStoreError,
@@ -140,6 +141,7 @@ __all__ = [
     "ApiPaths",
     "AuthenticationError",
     "BadRequestError",
+    "Begun",
     "CalendarEntry",
     "Checkpoint",
     "CheckpointStore",

@@ -23,16 +23,23 @@ FUTILE_MEMORY: Final = 256
 
 
 class FutileEndpoints:
-    """One identity's memory of futile endpoints (``"GET /api/v1/x"``: method and path)."""
+    """One identity's memory of futile endpoints (``"GET /api/v1/x"``: method and path).
+
+    Slotted, with its table made on the first mark: one is kept per user of a fleet.
+    """
+
+    __slots__ = ("_clock", "_policy", "_until", "_username")
 
     def __init__(self, policy: TokenPolicy, clock: Callable[[], float], username: str) -> None:
         self._policy = policy
         self._clock = clock
         self._username = username
-        self._until: OrderedDict[str, float] = OrderedDict()
+        self._until: OrderedDict[str, float] | None = None
 
     def __contains__(self, endpoint: str) -> bool:
         """True if a refresh recently did not cure a 401 from ``endpoint``."""
+        if self._until is None:
+            return False
         until = self._until.get(endpoint)
         if until is None:
             return False
@@ -58,8 +65,11 @@ class FutileEndpoints:
             self._username,
             self._policy.futile_401_interval,
         )
-        self._until[endpoint] = now + self._policy.futile_401_interval
-        self._until.move_to_end(endpoint)
-        while len(self._until) > FUTILE_MEMORY:
-            self._until.popitem(last=False)
+        table = self._until
+        if table is None:
+            table = self._until = OrderedDict()
+        table[endpoint] = now + self._policy.futile_401_interval
+        table.move_to_end(endpoint)
+        while len(table) > FUTILE_MEMORY:
+            table.popitem(last=False)
         return True

@@ -58,7 +58,29 @@ _SPENT_MEMORY: Final = 8
 
 
 class TokenManager:
-    """One identity's token state. Not thread-safe by itself: drive it under a lock."""
+    """One identity's token state. Not thread-safe by itself: drive it under a lock.
+
+    Slotted: a fleet keeps one per user (memory per idle user is a benchmark target).
+    """
+
+    __slots__ = (
+        "_access",
+        "_clock",
+        "_credentials",
+        "_dead",
+        "_futile",
+        "_generation",
+        "_guard",
+        "_password_forgotten",
+        "_policy",
+        "_refresh_token",
+        "_spent",
+        "_token_url",
+        "_wall_clock",
+        "_warned_lifetime",
+        "epoch",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -79,7 +101,8 @@ class TokenManager:
         self.timeout = timeout
         self._access: AccessToken | None = None
         self._refresh_token: str | None = None
-        self._spent: list[str] = []
+        #: The refresh tokens sent already, newest last (a tuple: most users have none).
+        self._spent: tuple[str, ...] = ()
         #: The value of the last token a 401 rejected: never adopted back from a store.
         self._dead: str | None = None
         self._generation = 0
@@ -343,8 +366,11 @@ class TokenManager:
     # -- internals -----------------------------------------------------------------------
 
     def _spend(self, refresh_token: str) -> None:
-        self._spent.append(refresh_token)
-        del self._spent[:-_SPENT_MEMORY]
+        self._spent = (*self._spent, refresh_token)[-_SPENT_MEMORY:]
+
+    def _unspend(self, refresh_token: str) -> None:
+        """It never left, or the server kept it alive: it may be sent again."""
+        self._spent = tuple(t for t in self._spent if t != refresh_token)
 
     def _obtain(self) -> GrantFlow:
         refresh_token = self._refresh_token
@@ -363,7 +389,7 @@ class TokenManager:
             except (APIConnectionError, OAuthResponseError) as exc:
                 if not isinstance(exc, CallerDeadlineError) and not maybe_processed(exc):
                     self._refresh_token = refresh_token  # it never left: still good
-                    self._spent.remove(refresh_token)
+                    self._unspend(refresh_token)
                     raise
                 if isinstance(exc, CallerDeadlineError):
                     raise
@@ -431,7 +457,7 @@ class TokenManager:
         elif refresh_token is not None:
             # No rotation: the server accepted it and sent no new one, so it lives on.
             self._refresh_token = refresh_token
-            self._spent.remove(refresh_token)
+            self._unspend(refresh_token)
         logger.info(
             "%s for %s: token valid %.0fs",
             "logged in" if grant_type == "password" else "refreshed",

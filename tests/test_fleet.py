@@ -16,6 +16,7 @@ import pytest
 
 from meetingbooster_async import (
     Advance,
+    Begun,
     FleetEvent,
     FleetReport,
     MeetingBoosterClient,
@@ -302,14 +303,14 @@ async def test_a_store_failure_for_one_user_is_that_users_failure(
     from meetingbooster_async import CheckpointStoreError
 
     broken = list(USERS)[1]
-    real = store.lease
+    real = store.begin
 
-    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
+    async def begin(username: str, owner: str, **kwargs: Any) -> Begun:
         if username == broken:
             raise CheckpointStoreError("database is locked")
-        return await real(username, owner, until=until, now=now)
+        return await real(username, owner, **kwargs)
 
-    store.lease = lease  # type: ignore[method-assign]
+    store.begin = begin  # type: ignore[method-assign]
     async with client_for(emulator) as client:
         report = await fleet_for(client, store, Passwords()).run_round()
     assert report.ok == 4 and report.failed == {"CheckpointStoreError": (broken,)}
@@ -349,3 +350,92 @@ async def test_rounds_go_on_until_stopped_and_each_is_reported(
         await fleet_for(client, store, Passwords()).run_forever(0, stop=stop, on_report=on_report)
     assert [r.ok for r in reports] == [5, 5, 5]
     assert [r.logins for r in reports] == [5, 0, 0]
+
+
+async def test_begin_takes_the_lease_and_reads_the_checkpoints_in_one_call(
+    store: SQLiteCheckpointStore,
+) -> None:
+    both = ("meetings", "tasks")
+    fresh = await store.begin("u", "me", resources=both, until=100, now=0)
+    assert fresh.leased and fresh.state is None
+    assert fresh.checkpoints == {"meetings": None, "tasks": None}
+    assert not (await store.begin("u", "other", resources=both, until=100, now=1)).leased
+    assert await store.advance("u", "tasks", expected=None, new="t1", mirror=None, now=2)
+    await store.finish("u", "me", now=3)  # a success: recorded, lease given back
+    again = await store.begin("u", "other", resources=both, until=200, now=4)
+    assert again.leased and again.state is not None and again.state.last_ok == 3
+    tasks = again.checkpoints["tasks"]
+    assert tasks is not None and tasks.sync_token == "t1"
+    assert again.checkpoints["meetings"] is None
+    await store.finish("u", "other", now=5, reason="login refused", retry_at=60)
+    cooling = await store.begin("u", "me", resources=both, until=300, now=6)
+    assert not cooling.leased and cooling.cooling_until == 60
+    state = await store.user("u")
+    assert state is not None and state.lease_owner is None  # finish gave the lease back
+    assert (await store.begin("u", "me", resources=both, until=300, now=61)).leased
+
+
+async def test_the_lease_is_renewed_once_half_of_it_is_gone(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    now = [1000.0]
+    renewals: list[str] = []
+    real = store.lease
+
+    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
+        renewals.append(username)
+        return await real(username, owner, until=until, now=now)
+
+    def tick(event: FleetEvent) -> None:
+        if event.kind == "checkpointed" and event.resource == "meetings":
+            now[0] += 60.0  # the meetings round of this user took 60 of its 100 s lease
+
+    store.lease = lease  # type: ignore[method-assign]
+    async with client_for(emulator) as client:
+        fleet = SyncFleet(
+            client,
+            list(USERS),
+            credentials=Passwords(),
+            store=store,
+            concurrency=1,
+            lease=100.0,
+            on_event=tick,
+            clock=lambda: now[0],
+        )
+        report = await fleet.run_round()
+    assert report.ok == 5
+    assert sorted(renewals) == sorted(USERS)  # one renewal per user, before its tasks round
+    for user in USERS:
+        state = await store.user(user)
+        assert state is not None and state.lease_owner is None
+
+
+async def test_a_lease_lost_before_the_next_resource_fails_only_that_user(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    now = [1000.0]
+    lost = list(USERS)[2]
+
+    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
+        return username != lost
+
+    def tick(event: FleetEvent) -> None:
+        if event.kind == "checkpointed" and event.resource == "meetings":
+            now[0] += 60.0
+
+    store.lease = lease  # type: ignore[method-assign]
+    async with client_for(emulator) as client:
+        fleet = SyncFleet(
+            client,
+            list(USERS),
+            credentials=Passwords(),
+            store=store,
+            concurrency=1,
+            lease=100.0,
+            on_event=tick,
+            clock=lambda: now[0],
+        )
+        report = await fleet.run_round()
+    assert report.ok == 4 and report.failed == {"MeetingBoosterError": (lost,)}
+    assert await store.mirror_rows("tasks", lost) == {}  # its tasks round never ran
+    assert await store.mirror_rows("meetings", lost) != {}

@@ -142,3 +142,29 @@ async def test_explicit_signout_with_a_store_signs_out_every_sharer(emulator: Em
     stats = emulator.stats()
     assert stats.oauth_calls == {"password": 2, "signout": 1, "refresh_token": 1}
     assert stats.oauth_outcomes["refresh_token"] == {"invalid_grant": 1}
+
+
+async def test_an_idle_signed_in_user_holds_no_lock_and_no_task_set(emulator: Emulator) -> None:
+    """What a fleet keeps per user once it is signed in: tokens, not machinery."""
+    import threading
+
+    async with make_client(emulator) as client:
+        bob = client.as_user(BOB, PASSWORD)
+        await bob.login()
+        await anyio.lowlevel.checkpoint()  # the exchange's task has ended
+        auth = bob.auth
+        assert auth.signed_in
+        assert auth._alock is None and auth._tlock is None  # made on first signout / thread use
+        assert isinstance(auth._exchanges.tasks, frozenset)  # the shared empty set
+        assert client.as_user(BOB, PASSWORD)._context is bob._context  # one callable for all
+        made: list[threading.Lock] = []
+        threads = [
+            threading.Thread(target=lambda: made.append(auth._thread_lock())) for _ in range(8)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len({id(lock) for lock in made}) == 1  # threads racing make one lock
+        await bob.signout()
+        assert auth._alock is not None and not auth.signed_in
