@@ -63,12 +63,17 @@ from ._errors import (
     TokenStoreError,
     UnprocessableEntityError,
 )
+from ._events import (
+    AuthEvent,
+)
 from ._fleet import (
     CredentialsProvider,
-    FleetEvent,
-    FleetReport,
     SyncFleet,
     stable_sync_id,
+)
+from ._fleet_report import (
+    FleetEvent,
+    FleetReport,
 )
 from ._models import (
     ApiError,
@@ -137,6 +142,7 @@ __all__ = [
     "Advance",
     "ApiError",
     "ApiPaths",
+    "AuthEvent",
     "AuthenticationError",
     "BadRequestError",
     "Begun",

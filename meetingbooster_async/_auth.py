@@ -30,6 +30,7 @@ from ._errors import (
     ConfigurationError,
     OAuthError,
 )
+from ._events import AuthEvent, EventHooks
 from ._exchange import NO_CONTEXT, Exchanges, SendContext
 from ._logging import install_header_masking
 from ._oauth import DEFAULT_APP_ID, Credentials
@@ -91,6 +92,9 @@ class MeetingBoosterAuth(httpx.Auth):
             :class:`MeetingBoosterClient` sends them through its own transport).
         sync_transport: the same for sync ``/oauth`` calls (from an ``httpx.Client``).
         clock: a monotonic clock in seconds (inject one in tests).
+        on_event: a synchronous callable given an :class:`AuthEvent` as each ``/oauth`` grant
+            ends (this auth's and its ``as_user`` siblings'); more listeners:
+            :attr:`events`. One that raises is logged; the grant goes on.
     """
 
     requires_request_body = False
@@ -116,6 +120,7 @@ class MeetingBoosterAuth(httpx.Auth):
         transport: httpx.AsyncBaseTransport | None = None,
         sync_transport: httpx.BaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_event: Callable[[AuthEvent], object] | None = None,
     ) -> None:
         install_header_masking()  # /oauth answers may set token cookies: mask them in DEBUG logs
         url = httpx.URL(token_url)
@@ -132,12 +137,17 @@ class MeetingBoosterAuth(httpx.Auth):
         if token_attempt_timeout is None:
             # Room for every attempt the policy allows (and a fallback login) in one exchange.
             token_attempt_timeout = token_timeout / (retry.max_retries + 1)
+        #: Shared with every sibling: a listener hears the whole family.
+        self.events = EventHooks()
+        if on_event is not None:
+            self.events.add(on_event)
         self._tokens = TokenManager(
             Credentials(username=username, password=password),
             url,
             policy=policy,
             clock=clock,
             timeout=httpx.Timeout(min(token_attempt_timeout, token_timeout)),
+            hooks=self.events,
         )
         self._cooldown_wait = cooldown_wait
         self._token_timeout = token_timeout

@@ -17,6 +17,7 @@ from httpx import USE_CLIENT_DEFAULT
 from ._auth import MeetingBoosterAuth, SendContext
 from ._body import plain_async_body
 from ._errors import APITimeoutError, ClientClosedError, ConfigurationError, MeetingBoosterError
+from ._events import AuthEvent
 from ._gate import InFlightGate
 from ._hotpath import HotPathMixin
 from ._retry import DEADLINE_EXTENSION, RETRY_EXTENSION, RetryPolicy, is_replayable
@@ -28,6 +29,8 @@ from ._users import UserSession, sign_out_all
 from .resources import DEFAULT_API_PATHS, ApiPaths, APIResourcesMixin
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from httpx._client import UseClientDefault  # the type only; the value is public
 
 __all__ = ["MeetingBoosterClient"]
@@ -108,6 +111,10 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
         deadline: overall seconds per call, the token refresh and every retry included
             (default none: only httpx's per-phase ``timeout``). Per call:
             ``extensions={"meetingbooster_deadline": seconds}``. Raises ``APITimeoutError``.
+        on_event: a synchronous callable given an :class:`AuthEvent` as each ``/oauth`` grant
+            of this client and its ``as_user`` sessions ends (login, refresh, signout; ok,
+            refused or failed). Added to the auth's :attr:`~MeetingBoosterAuth.events`, given
+            ``auth=`` too. One that raises is logged; the grant goes on.
         **kwargs: anything ``httpx.AsyncClient`` takes (``timeout``, ``transport``, ``limits``…).
     """
 
@@ -129,6 +136,7 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
         token_policy: TokenPolicy | None = None,
         fast: bool = False,
         api_paths: ApiPaths | None = None,
+        on_event: Callable[[AuthEvent], object] | None = None,
         **kwargs: Any,
     ) -> None:
         url = httpx.URL(base_url)
@@ -160,6 +168,8 @@ class MeetingBoosterClient(APIResourcesMixin, HotPathMixin, httpx.AsyncClient):
                 "not both"
             )
         auth.add_origin(url)  # the API may live on another origin than /oauth
+        if on_event is not None:
+            auth.events.add(on_event)
         self.auth = auth
         self._mb_auth = auth
         if signout_on_close is None:

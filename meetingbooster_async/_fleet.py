@@ -28,13 +28,11 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 import anyio
 import anyio.lowlevel
-import attrs
 import httpx
 
 from ._checkpoints import RESOURCES, Advance, CheckpointStore, CheckpointStoreError, MirrorChange
@@ -49,6 +47,8 @@ from ._errors import (
     RateLimitError,
     ResponseValidationError,
 )
+from ._events import AuthEvent, EventHooks
+from ._fleet_report import EventKind, FleetEvent, FleetReport, Resource
 from ._logging import logger
 from ._models import MeetingSynchronization, TaskSynchronization
 from ._retry_after import parse_retry_after
@@ -57,14 +57,10 @@ from .resources._send import NO_BODY, read_json
 
 __all__ = [
     "CredentialsProvider",
-    "FleetEvent",
-    "FleetReport",
-    "Resource",
     "SyncFleet",
     "stable_sync_id",
 ]
 
-Resource = Literal["meetings", "tasks"]
 #: Asked for a user's password when (and only when) a login is needed.
 CredentialsProvider = Callable[[str], Awaitable[str]]
 Synchronization = MeetingSynchronization | TaskSynchronization
@@ -80,93 +76,6 @@ _MODEL: Final[Mapping[str, type[Synchronization]]] = {
 }
 #: When the server asked for no wait, a failed user is tried again at the next round.
 _NAMESPACE: Final = uuid.UUID("8f2b1c76-3f5e-4c59-9a57-3c1e0f6b2d41")
-
-EventKind = Literal[
-    "round-started",
-    "skipped",
-    "login",
-    "synced",
-    "committed",
-    "checkpointed",
-    "resynced",
-    "failed",
-    "user-done",
-    "round-finished",
-]
-
-
-@attrs.frozen(kw_only=True)
-class FleetEvent:
-    """One thing the fleet did. Secret-free: usernames, resources, counts and reasons only.
-
-    ``kind`` is one of: ``round-started``, ``skipped`` (cooling down, or leased by another
-    runner), ``login`` (a password grant is about to be asked for), ``synced`` (Sync answered,
-    ``changes`` items; nothing committed yet), ``committed`` (SyncCommit succeeded; the
-    checkpoint is not written yet), ``checkpointed`` (the round of one resource is durable),
-    ``resynced`` (an invalid sync token: checkpoint and mirror rows cleared), ``failed``
-    (``reason``; ``retry_at`` if the server asked for a wait), ``user-done`` and
-    ``round-finished``.
-    """
-
-    kind: EventKind
-    username: str | None = None
-    resource: Resource | None = None
-    changes: int = 0
-    reason: str | None = None
-    retry_at: float | None = None
-    at: float = 0.0
-
-
-@attrs.frozen(kw_only=True)
-class FleetReport:
-    """What one round did, counted from its events."""
-
-    users: int
-    ok: int
-    failed: Mapping[str, tuple[str, ...]]  # reason -> the users that failed so
-    skipped: int
-    changes: Mapping[str, int]  # resource -> changes applied
-    logins: int
-    seconds: float
-
-    @property
-    def failed_users(self) -> tuple[str, ...]:
-        """Every user that failed this round, by name."""
-        return tuple(sorted(u for users in self.failed.values() for u in users))
-
-    @classmethod
-    def from_events(cls, events: Sequence[FleetEvent]) -> FleetReport:
-        """Count a round's report from its events (the one source the runner keeps)."""
-        failed: dict[str, list[str]] = {}
-        changes: Counter[str] = Counter()
-        users = ok = skipped = logins = 0
-        start = end = 0.0
-        for event in events:
-            if event.kind == "round-started":
-                start = event.at
-            elif event.kind == "round-finished":
-                end = event.at
-            elif event.kind == "user-done":
-                users += 1
-                ok += event.reason is None
-            elif event.kind == "failed" and event.username is not None:
-                failed.setdefault(event.reason or "failed", []).append(event.username)
-            elif event.kind == "skipped":
-                users += 1
-                skipped += 1
-            elif event.kind == "checkpointed" and event.resource is not None:
-                changes[event.resource] += event.changes
-            elif event.kind == "login":
-                logins += 1
-        return cls(
-            users=users,
-            ok=ok,
-            failed={k: tuple(sorted(v)) for k, v in failed.items()},
-            skipped=skipped,
-            changes=dict(changes),
-            logins=logins,
-            seconds=max(0.0, end - start),
-        )
 
 
 def stable_sync_id(username: str, resource: str, sync_token: str | None, key: str) -> str:
@@ -263,6 +172,7 @@ class SyncFleet:
             raise MeetingBoosterError(f"bad fleet settings: resources {unknown}, {concurrency=}")
         self.client = client
         self.users = tuple(dict.fromkeys(users))
+        self._names = frozenset(u.lower() for u in self.users)
         self._credentials = credentials
         self.store = store
         self._process = process
@@ -301,11 +211,28 @@ class SyncFleet:
             async with limiter:
                 await self._user_round(username)
 
-        async with anyio.create_task_group() as tg:
-            for username in self.users:
-                tg.start_soon(one, username)
+        hooks = self._hooks()
+        if hooks is not None:
+            hooks.add(self._heard)
+        try:
+            async with anyio.create_task_group() as tg:
+                for username in self.users:
+                    tg.start_soon(one, username)
+        finally:
+            if hooks is not None:
+                hooks.remove(self._heard)
         self._emit("round-finished")
         return FleetReport.from_events(self._events)
+
+    def _hooks(self) -> EventHooks | None:
+        auth = getattr(self.client, "mb_auth", None)
+        hooks = getattr(auth, "events", None)
+        return hooks if isinstance(hooks, EventHooks) else None
+
+    def _heard(self, event: AuthEvent) -> None:
+        """A ``/oauth`` grant of the client's family ended: counted if it is one of ours."""
+        if event.username.lower() in self._names:
+            self._emit("oauth", username=event.username, grant=event.grant, outcome=event.outcome)
 
     async def _user_round(self, username: str) -> None:
         """One user's round: begin (lease, checkpoints), each resource, finish (outcome and

@@ -31,6 +31,7 @@ from ._errors import (
     OAuthResponseError,
     PasswordRequiredError,
 )
+from ._events import AuthEvent, EventHooks, GrantOutcome
 from ._futile import FutileEndpoints
 from ._logging import logger
 from ._oauth import (
@@ -69,6 +70,7 @@ class TokenManager:
         "_futile",
         "_generation",
         "_guard",
+        "_hooks",
         "_password_forgotten",
         "_policy",
         "_refresh_token",
@@ -89,8 +91,10 @@ class TokenManager:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         timeout: httpx.Timeout | None = None,
+        hooks: EventHooks | None = None,
     ) -> None:
         self._credentials = credentials
+        self._hooks = hooks
         self._password_forgotten = False
         self._wall_clock = wall_clock
         self._token_url = token_url
@@ -160,6 +164,7 @@ class TokenManager:
             clock=self._clock,
             wall_clock=self._wall_clock,
             timeout=self.timeout,
+            hooks=self._hooks,
         )
 
     def store_key(self, base: str) -> str:
@@ -346,16 +351,24 @@ class TokenManager:
             logger.info("signout of %s not sent: /oauth is cooling down", self.username)
             return
         self._spend(refresh_token)
-        response = yield self._request("signout", refresh_token=refresh_token)
+        try:
+            response = yield self._request("signout", refresh_token=refresh_token)
+        except MeetingBoosterError:
+            self._tell("signout", "failed")
+            raise
         if 200 <= response.status_code < 300:
             logger.info("signed out %s", self.username)
+            self._tell("signout", "ok")
             return
         error = parse_oauth_error(response, grant_type="signout")
         if isinstance(error, InvalidGrantError):
+            self._tell("signout", "refused")
             return
         if error is not None:
             self._guard.refused(error, "signout")
+            self._tell("signout", "refused", error.retry_in_seconds)
             raise error
+        self._tell("signout", "failed")
         raise OAuthResponseError(
             f"signout answered HTTP {response.status_code} without a JSOAuthError body",
             response=redacted_response(response),
@@ -416,11 +429,16 @@ class TokenManager:
         logger.debug(
             "POST %s grant_type=%s for %s", safe_url(self._token_url), grant_type, self.username
         )
-        response = yield request
+        try:
+            response = yield request
+        except MeetingBoosterError:  # no answer (the sender's retries included)
+            self._tell(grant_type, "failed")
+            raise
         try:
             grant = parse_token_response(response, grant_type=grant_type)
         except OAuthError as exc:
             self._guard.refused(exc, grant_type)
+            self._tell(grant_type, "refused", exc.retry_in_seconds)
             raise
         except OAuthResponseError as exc:
             if grant_type == "password" and is_refusal(exc):
@@ -434,7 +452,9 @@ class TokenManager:
                     response=exc.response,
                 )
                 self._guard.refused(refusal, grant_type)
+                self._tell(grant_type, "refused")
                 raise refusal from exc
+            self._tell(grant_type, "failed")
             raise
         lifetime = self._lifetime(grant.expires_in, grant.expires_in_valid)
         early = min(self._policy.refresh_margin, lifetime / 2)
@@ -460,7 +480,17 @@ class TokenManager:
             self.username,
             lifetime,
         )
+        self._tell(grant_type, "ok")
         return token
+
+    def _tell(self, grant: GrantType, outcome: GrantOutcome, wait: float = 0) -> None:
+        hooks = self._hooks
+        if hooks:
+            hooks.emit(
+                AuthEvent(
+                    grant=grant, outcome=outcome, username=self.username, retry_in_seconds=wait
+                )
+            )
 
     def _lifetime(self, expires_in: float | None, valid: bool) -> float:
         policy = self._policy

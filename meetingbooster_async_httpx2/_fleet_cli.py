@@ -30,7 +30,8 @@ from ._checkpoints import SQLiteCheckpointStore
 from ._client import MeetingBoosterClient
 from ._credentials import CommandPasswords, CsvPasswords, read_users
 from ._errors import ConfigurationError
-from ._fleet import FleetEvent, FleetReport, SyncFleet
+from ._fleet import SyncFleet
+from ._fleet_report import FleetEvent, FleetReport
 from ._progress import Progress
 
 __all__ = ["FLEET_PARTIAL", "add_fleet_commands", "parse_every", "sqlite_path"]
@@ -91,6 +92,19 @@ def add_fleet_commands(
     status.set_defaults(handler=_status)
 
 
+_GRANT_WORDS = {"password": "logins", "refresh_token": "refreshes", "signout": "signouts"}
+
+
+def _oauth_line(report: FleetReport) -> str:
+    """``/oauth`` grants by grant, each with what did not succeed: ``3 logins (1 refused)``."""
+    parts = []
+    for grant, outcomes in sorted(report.oauth.items()):
+        total = sum(outcomes.values())
+        bad = ", ".join(f"{n} {o}" for o, n in sorted(outcomes.items()) if o != "ok")
+        parts.append(f"{total} {_GRANT_WORDS.get(grant, grant)}" + (f" ({bad})" if bad else ""))
+    return ", ".join(parts) or "none"
+
+
 def report_lines(report: FleetReport) -> list[str]:
     """The report as the command prints it."""
     changes = ", ".join(f"{n} {r}" for r, n in sorted(report.changes.items())) or "none"
@@ -98,7 +112,7 @@ def report_lines(report: FleetReport) -> list[str]:
         f"users: {report.users}, ok: {report.ok}, failed: {len(report.failed_users)}, "
         f"skipped: {report.skipped}",
         f"changes applied: {changes}",
-        f"/oauth logins: {report.logins}; {report.seconds:.1f} s",
+        f"/oauth calls: {_oauth_line(report)}; {report.seconds:.1f} s",
     ]
     lines += [f"failed ({reason}): {', '.join(users)}" for reason, users in report.failed.items()]
     return lines

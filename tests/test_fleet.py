@@ -121,12 +121,19 @@ async def test_a_round_mirrors_every_user_and_keeps_their_tokens(
         fleet = fleet_for(client, store, passwords)
         first = await fleet.run_round()
         assert (first.users, first.ok, first.failed, first.logins) == (5, 5, {}, 5)
+        assert first.oauth == {"password": {"ok": 5}} and first.oauth_calls == 5
         assert first.changes == {"meetings": 15, "tasks": 1 + 2 + 3 + 1 + 2}
         await assert_mirror_is_a_full_sync(emulator, store)
         second = await fleet.run_round()
+        assert second.oauth == {}  # tokens held: no /oauth call at all
+        for user in list(USERS)[:2]:
+            emulator.expire_access_tokens(user)  # a 401, a refresh, the request again
+        third = await fleet.run_round()
     assert (second.ok, second.logins, second.changes) == (5, 0, {"meetings": 0, "tasks": 0})
+    # The report counts refreshes from the client's own events, not the fleet's logins.
+    assert (third.ok, third.logins, third.oauth) == (5, 0, {"refresh_token": {"ok": 2}})
     assert passwords.asked == dict.fromkeys(USERS, 1)  # asked for logins only
-    assert emulator.stats().oauth_calls == {"password": 5}
+    assert emulator.stats().oauth_calls == {"password": 5, "refresh_token": 2}
 
 
 async def test_changes_on_the_server_between_rounds_arrive(
@@ -168,6 +175,9 @@ async def test_a_wrong_password_is_that_users_failure_and_its_cooldown_outlives_
         later = await fleet_for(client, store, passwords).run_round()
     assert later.skipped == 1
     assert emulator.stats().oauth_outcomes["password"]["unauthorized_client"] == 1
+    assert report.oauth == {"password": {"ok": 4, "refused": 1}}
+    assert again.oauth == {}  # the same process: tokens held, the refused user skipped
+    assert later.oauth == {"password": {"ok": 4}}  # a new process logs the others in
     state = await store.user(wrong)
     assert state is not None and state.reason == "login refused" and state.retry_at
     # at least the login cooldown (60 s), though the server asked for 10: no lockout by rounds

@@ -33,6 +33,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "Pure rules": (
         "_security", "_retry", "_oauth", "_token_policy", "_oauth_guard", "_futile", "_tokens",
         "_recovery", "_store", "_paging", "_wire", "_converter", "_body", "_aiohttp_errors",
+        "_events", "_fleet_report",
     ),
     "I/O": (
         "_oauth_sender", "_transport", "_redis_store", "_exchange", "_auth", "_gate",
