@@ -19,14 +19,14 @@ python tools/generate_httpx2.py --tests
 # Two workers, like the httpx suite (1,588 tests passed under -n 2 in 3m54s on 2 cores, the
 # httpx suite's 1,574 in 3m48s; 7m41s when two other suites shared the cores. The storms' bounds
 # hold once the core's request path no longer sends near-expiry tokens).
-python -m pytest -q -n 2 -p no:cacheprovider tests_httpx2
+python -m pytest -q -n 2 -p no:cacheprovider -m "not processes" tests_httpx2
 # And again at the lowest httpx2/httpcore2 the twin allows: their pools differ (httpcore2 2.17
 # checks an idle connection when it assigns it, 2.16 in has_expired()), and both must hold.
 lowest=$(sed -nE 's/.*"httpx2>=([0-9.]+).*/\1/p' pyproject.toml)
 echo "== tests_httpx2/ at the lowest httpx2 ($lowest; httpcore2 releases with it)"
 python -m pip install --quiet "httpx2==$lowest" "httpcore2==$lowest"
 python -m pip list 2>/dev/null | grep -iE '^(httpx2|httpcore2) '
-python -m pytest -q -n 2 -p no:cacheprovider tests_httpx2
+python -m pytest -q -n 2 -p no:cacheprovider -m "not processes" tests_httpx2
 deactivate
 
 echo "== README twin quick start, in a venv without legacy httpx"

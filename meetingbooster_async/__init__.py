@@ -60,6 +60,7 @@ from ._errors import (
     ResponseValidationError,
     SerializationError,
     ServerError,
+    TokenStoreBusyError,
     TokenStoreError,
     UnprocessableEntityError,
 )
@@ -212,6 +213,7 @@ __all__ = [
     "TaskSynchronization",
     "TokenPolicy",
     "TokenStore",
+    "TokenStoreBusyError",
     "TokenStoreError",
     "UnknownEnumValue",
     "UnprocessableEntityError",

@@ -7,11 +7,15 @@ Keys (built by ``_store.token_key``; there is no prefix setting)::
 
     meetingbooster:token:{hex of scrypt(password,     the StoredToken as JSON; expires with
         salt=origin + "\n" + lower-cased username)}  the access token
+      or, with key_secret, {hex of HMAC(secret,       (and carries a password verifier)
+        origin + "\n" + lower-cased username)}
     meetingbooster:token:{…}:lock                     the refresh lock; expires after
-                                                      ``lock_ttl`` seconds
+                                                      ``lock_ttl`` seconds unless its holder,
+                                                      alive, renews it (every third of it)
 
-The password is part of the key, so a client with a wrong password never adopts another's
-tokens, and the slow hash keeps the key from revealing it.
+Without a secret the password is part of the key, so a client with a wrong password never
+adopts another's tokens, and the slow hash keeps the key from revealing it; with one, the
+verifier beside the tokens does that (see ``_store``).
 """
 
 from __future__ import annotations
@@ -25,8 +29,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import anyio
 
-from ._errors import ResponseValidationError, TokenStoreError
-from ._store import StoredToken
+from ._errors import ResponseValidationError, TokenStoreBusyError, TokenStoreError
+from ._logging import logger
+from ._store import StoredToken, secret_bytes
 
 if TYPE_CHECKING:
     import redis.asyncio
@@ -51,6 +56,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 """
+# Extend the lock only if we still hold it.
+_RENEW: Final = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
 
 
 def _encode(token: StoredToken) -> str:
@@ -66,19 +78,30 @@ class RedisTokenStore:
 
     Args:
         redis: a ``redis.asyncio.Redis`` client (``decode_responses`` either way).
-        lock_ttl: seconds after which a lock held by a crashed process frees itself. Keep it
-            above the auth's ``token_timeout`` (30 s) so a live holder is not overtaken.
-        lock_timeout: the longest a caller waits for the lock before ``TokenStoreError``.
+        lock_ttl: seconds after which the lock of a killed holder frees itself. A live holder
+            renews it every third of that while it works, so it can be short: a crash costs
+            the others a few seconds, never a second use of a refresh token (see
+            :class:`TokenStoreBusyError` and ``StoredToken.refresh_in_use``).
+        key_secret: the deployment's secret, the same in every process sharing the store:
+            identity keys become an HMAC of server and username (microseconds, no password
+            needed) and a password verifier is kept beside the tokens. Without it, keys are a
+            slow hash of the password (~10 ms per identity per process). Changing it (or
+            setting it for the first time) changes every key: one login per identity.
+        lock_timeout: the longest a caller waits for the lock; then
+            :class:`TokenStoreBusyError` (the store works, the lock was busy). The auth's own
+            exchange budget (``token_timeout``) usually ends the wait first.
     """
 
     def __init__(
         self,
         redis: redis.asyncio.Redis,
         *,
-        lock_ttl: float = 35.0,
+        lock_ttl: float = 5.0,
         lock_timeout: float = 60.0,
+        key_secret: str | bytes | None = None,
         owns_client: bool = False,
     ) -> None:
+        self.key_secret = secret_bytes(key_secret)
         self._redis = redis
         self._lock_ttl_ms = max(1, int(lock_ttl * 1000))
         self._lock_timeout = lock_timeout
@@ -106,7 +129,8 @@ class RedisTokenStore:
         return cls(client, owns_client=True, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<RedisTokenStore lock_ttl={self._lock_ttl_ms / 1000:g}s>"
+        keys = "hmac" if self.key_secret else "scrypt"
+        return f"<RedisTokenStore lock_ttl={self._lock_ttl_ms / 1000:g}s keys={keys}>"
 
     async def aclose(self) -> None:
         """Close the Redis client if this store made it."""
@@ -160,17 +184,39 @@ class RedisTokenStore:
             "lock", self._redis.set(lock_key, owner, nx=True, px=self._lock_ttl_ms)
         ):
             if anyio.current_time() >= deadline:
-                raise TokenStoreError(f"gave up waiting {self._lock_timeout:g}s for {lock_key}")
+                raise TokenStoreBusyError(
+                    f"{lock_key} stayed held by another for {self._lock_timeout:g}s"
+                )
             await anyio.sleep(pause)
             pause = min(pause * 2, 0.1)
+        import asyncio  # redis-py's asyncio client: this store runs on asyncio only
+
+        renewer = asyncio.get_running_loop().create_task(self._renew(lock_key, owner))
         try:
             yield
         finally:
+            renewer.cancel()
             # Shielded (a cancelled holder still unlocks), but bounded: a hung Redis must not
             # hang the exchange; its lock then ends with its TTL.
             with anyio.CancelScope(shield=True, deadline=anyio.current_time() + UNLOCK_TIMEOUT):
                 script = self._redis.eval(_UNLOCK, 1, lock_key, owner)
                 await self._call("unlock", script)
+
+    async def _renew(self, lock_key: str, owner: str) -> None:
+        """Keep the lock while its holder lives: extend it every third of its TTL."""
+        every = self._lock_ttl_ms / 3000
+        while True:
+            await anyio.sleep(every)
+            try:
+                kept = await self._call(
+                    "renew", self._redis.eval(_RENEW, 1, lock_key, owner, self._lock_ttl_ms)
+                )
+            except TokenStoreError as exc:
+                logger.warning("token lock renewal failed: %s", exc)  # the TTL may end it
+                continue
+            if not kept:
+                logger.warning("token lock %s was lost before its holder finished", lock_key)
+                return
 
     async def _call(self, what: str, awaitable: Any) -> Any:
         import redis.exceptions

@@ -44,7 +44,7 @@ from ._oauth import (
 )
 from ._oauth_guard import OAuthGuard
 from ._security import safe_url
-from ._store import StoredToken, token_key
+from ._store import StoredToken, password_verifier, token_key
 from ._token_policy import AccessToken, TokenPolicy, is_refusal, maybe_processed, replay
 
 __all__ = ["AccessToken", "GrantFlow", "TokenManager", "TokenPolicy"]
@@ -167,11 +167,23 @@ class TokenManager:
             hooks=self._hooks,
         )
 
-    def store_key(self, base: str) -> str:
-        """This identity's key in a shared token store (a slow hash: call it off the loop)."""
+    def store_key(self, base: str, secret: bytes | None = None) -> str:
+        """This identity's key in a shared token store: with the deployment ``secret`` an
+        HMAC (no password needed), else a slow hash of the password (call it off the loop)."""
+        if secret is not None:
+            return token_key(base, self._credentials.username, None, secret=secret)
         if self._password_forgotten:
-            raise ConfigurationError("a token store needs the password: it keys the tokens")
+            raise ConfigurationError(
+                "a token store without key_secret needs the password: it keys the tokens"
+            )
         return token_key(base, self._credentials.username, self._credentials.password)
+
+    def password_verifier(self, key: str) -> str | None:
+        """The verifier of this identity's password for HMAC-keyed tokens (a slow hash: off
+        the loop); ``None`` once the password is forgotten (nothing to prove then)."""
+        if self._password_forgotten:
+            return None
+        return password_verifier(key, self._credentials.password)
 
     def forget_password(self) -> None:
         """Keep no password from now on: a login then raises :class:`PasswordRequiredError`
@@ -208,13 +220,20 @@ class TokenManager:
         """Take tokens another client put in the shared store, if they are newer than ours.
 
         The stored refresh token wins (with rotation, it is the only live one) unless this
-        manager already spent it; the access token is taken if it differs from ours and has
-        not expired.
+        manager already spent it, or a lock holder marked it in use (it may have reached the
+        server: it is spent for us too, and the next exchange logs in); the access token is
+        taken if it differs from ours and has not expired.
         """
         if stored is None:
             return
-        if stored.refresh_token is not None and not self.is_spent(stored.refresh_token):
-            self._refresh_token = stored.refresh_token
+        spent = stored.refresh_token
+        if spent is not None and stored.refresh_in_use:
+            if not self.is_spent(spent):
+                self._spend(spent)
+            if self._refresh_token == spent:
+                self._refresh_token = None
+        elif spent is not None and not self.is_spent(spent):
+            self._refresh_token = spent
         current = self._access
         if current is not None and current.value == stored.access_token:
             return

@@ -62,6 +62,7 @@ from ._errors import (
     ResponseValidationError,
     SerializationError,
     ServerError,
+    TokenStoreBusyError,
     TokenStoreError,
     UnprocessableEntityError,
 )
@@ -214,6 +215,7 @@ __all__ = [
     "TaskSynchronization",
     "TokenPolicy",
     "TokenStore",
+    "TokenStoreBusyError",
     "TokenStoreError",
     "UnknownEnumValue",
     "UnprocessableEntityError",

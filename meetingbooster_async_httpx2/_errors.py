@@ -32,6 +32,8 @@ Every error our code raises derives from :class:`MeetingBoosterError`::
     ├── ResponseValidationError       a body did not match the model; names the field path
     ├── SerializationError            a model could not become JSON (naive datetime); a TypeError
     └── TokenStoreError               a shared token store (Redis) failed
+        └── TokenStoreBusyError       not a failure: another holder kept the token lock
+                                      busy for the whole wait (its tokens, if any, adopted)
 
 :func:`status_error_for` holds the one status → class table.
 
@@ -76,6 +78,7 @@ __all__ = [
     "ResponseValidationError",
     "SerializationError",
     "ServerError",
+    "TokenStoreBusyError",
     "TokenStoreError",
     "UnprocessableEntityError",
     "api_error_of",
@@ -359,6 +362,15 @@ class SerializationError(MeetingBoosterError, TypeError):
 
 class TokenStoreError(MeetingBoosterError):
     """The shared token store could not be read or written (e.g. Redis is down)."""
+
+
+class TokenStoreBusyError(TokenStoreError):
+    """Another holder kept an identity's token lock for the whole wait: the store works.
+
+    Unlike a store failure, this never makes the exchange run locally (that would send the
+    holder's refresh token a second time): the waiter re-reads the store and adopts what the
+    holder wrote, or fails with this.
+    """
 
 
 _STATUS_CLASSES: Final[dict[int, type[APIStatusError]]] = {

@@ -12,7 +12,7 @@ of it (then the exchange runs locally), the write-back by the same budget.
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any, Final, TypeVar
 
 import anyio
@@ -21,8 +21,9 @@ import attrs
 import httpx2
 import sniffio
 
-from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreError
+from ._errors import APIConnectionError, MeetingBoosterError, TokenStoreBusyError, TokenStoreError
 from ._logging import logger
+from ._oauth import GRANT_EXTENSION
 from ._oauth_sender import TokenSender
 from ._security import scrub_chain
 from ._store import StoredToken, TokenStore
@@ -31,6 +32,9 @@ from ._tokens import AccessToken, GrantFlow, TokenManager
 __all__ = ["NO_CONTEXT", "Exchange", "Exchanges", "SendContext"]
 
 _T = TypeVar("_T")
+
+#: Seconds kept from a shared exchange's lock wait to re-read the store when the wait ends.
+_REREAD_RESERVE: Final = 1.0
 
 
 @attrs.frozen
@@ -77,6 +81,7 @@ class Exchanges:
         "_tasks",
         "_token_timeout",
         "_tokens",
+        "_verifier",
         "inflight",
     )
 
@@ -95,6 +100,7 @@ class Exchanges:
         self._token_timeout = token_timeout
         self._store_base = store_base
         self._store_key = ""  # derived lazily: it costs a slow hash of the password
+        self._verifier: str | None = None  # with HMAC keys: this password's, made once
         self.inflight: Exchange | None = None
         #: Detached asyncio tasks running exchanges (the shared empty set when there are none).
         self._tasks: set[Any] | frozenset[Any] = _NO_TASKS
@@ -140,17 +146,58 @@ class Exchanges:
         key = await self.key()
         with _store_bound(deadline, "signout"):
             async with self._store.lock(key):
-                self._tokens.adopt(await self._store.get(key))
-                await self._store.delete(key)
+                stored = await self._verified(key, await self._store.get(key))
+                self._tokens.adopt(stored)
+                if stored is not None:  # another password's tokens are not ours to delete
+                    await self._store.delete(key)
                 await self.drive(self._tokens.signout(), deadline, context, shield=False)
 
     async def key(self) -> str:
-        """This identity's key in the shared store (a slow hash, off the loop, once)."""
+        """This identity's key in the shared store: an HMAC with the store's ``key_secret``,
+        else a slow hash of the password (off the loop, once)."""
         if not self._store_key:
-            self._store_key = await anyio.to_thread.run_sync(
-                self._tokens.store_key, self._store_base
-            )
+            secret = self._secret()
+            if secret is not None:
+                self._store_key = self._tokens.store_key(self._store_base, secret)
+            else:
+                self._store_key = await anyio.to_thread.run_sync(
+                    self._tokens.store_key, self._store_base
+                )
         return self._store_key
+
+    def _secret(self) -> bytes | None:
+        secret = getattr(self._store, "key_secret", None)
+        return secret if isinstance(secret, bytes) and secret else None
+
+    async def _verified(self, key: str, stored: StoredToken | None) -> StoredToken | None:
+        """``stored`` if this identity may take it: always with password-derived keys; with
+        HMAC keys, if its verifier matches our password (or we hold no password to prove)."""
+        if stored is None or self._secret() is None:
+            return stored
+        verifier = await self._my_verifier(key)
+        if verifier is None:  # the password is forgotten: the key alone names the user
+            return stored
+        if stored.verifier != verifier:
+            logger.warning("stored tokens of %s are another password's: not adopted", self.username)
+            return None
+        return stored
+
+    async def _my_verifier(self, key: str) -> str | None:
+        """Our password's verifier (a slow hash, off the loop, once; ``None``: forgotten)."""
+        if self._verifier is None:
+            self._verifier = await anyio.to_thread.run_sync(self._tokens.password_verifier, key)
+        return self._verifier
+
+    async def _with_verifier(
+        self, key: str, mine: StoredToken, stored: StoredToken | None
+    ) -> StoredToken:
+        """Our tokens as written back: with our verifier (or the one they were stored with)."""
+        if self._secret() is None:
+            return mine
+        verifier = await self._my_verifier(key)
+        if verifier is None and stored is not None:
+            verifier = stored.verifier  # refreshed without a password: the same lineage
+        return attrs.evolve(mine, verifier=verifier)
 
     def _spawn(self, ex: Exchange, fallback: AccessToken | None, context: SendContext) -> bool:
         """Run the exchange in a task no caller owns; False if there is none to be had."""
@@ -220,38 +267,88 @@ class Exchanges:
     ) -> AccessToken:
         """Single flight across processes: store lock, re-read, compare, only then /oauth.
 
-        The store may fail or hang: its part (lock and read) gets half the exchange's budget,
-        and when it fails the exchange runs locally (still single flight in this process).
+        The lock is waited for the whole budget (less a moment to re-read): a holder that is
+        slow but alive is waited for, and its tokens adopted when the wait ends without the
+        lock (:class:`TokenStoreBusyError` if it wrote none); nothing is sent then, so its
+        refresh token is never sent twice. A killed holder's lock frees with its TTL. Only a
+        store that *fails* makes the exchange run locally (single flight in this process).
+        Before a refresh token that came from the store is sent, the store marks it in use:
+        whoever takes over after a crash logs in instead of sending it again.
         """
         store = self._store
         assert store is not None
-        exchanged = False
+        held = _Held()
+        before = self._tokens.current
         try:
             key = await self.key()
-            store_deadline = anyio.current_time() + (deadline - anyio.current_time()) / 2
-            with _store_bound(store_deadline, "lock"):
-                lock = store.lock(key)
-                await lock.__aenter__()
+            reserve = min(_REREAD_RESERVE, (deadline - anyio.current_time()) / 10)
+            lock = store.lock(key)
             try:
-                with _store_bound(store_deadline, "read"):
-                    stored = await store.get(key)
-                self._tokens.adopt(stored)
-                exchanged = True
+                with anyio.fail_after(max(0.0, deadline - anyio.current_time() - reserve)):
+                    await lock.__aenter__()
+            except (TimeoutError, TokenStoreBusyError):
+                return await self._adopt_holders(store, key, before, deadline)
+            try:
+                with _store_bound(deadline, "read"):
+                    held.stored = await store.get(key)
+                self._tokens.adopt(await self._verified(key, held.stored))
+                held.exchanged = True
+
+                async def mark(request: httpx2.Request) -> None:
+                    await self._mark_in_use(store, key, held, request, deadline)
+
                 try:
-                    return await self.drive(flow, deadline, context, shield)
+                    return await self.drive(flow, deadline, context, shield, before_send=mark)
                 finally:
-                    await self._write_back(store, key, stored, deadline)
+                    await self._write_back(store, key, held.stored, deadline)
             finally:
                 with anyio.CancelScope(shield=True), anyio.move_on_after(1.0):
                     try:
                         await lock.__aexit__(None, None, None)
                     except TokenStoreError as exc:
                         logger.warning("token store unlock failed for %s: %s", self.username, exc)
+        except TokenStoreBusyError:
+            raise
         except TokenStoreError as exc:
-            if exchanged:
+            if held.exchanged:
                 raise
             logger.warning("token store failed (%s); %s exchanges locally", exc, self.username)
             return await self.drive(flow, deadline, context, shield)
+
+    async def _adopt_holders(
+        self, store: TokenStore, key: str, before: AccessToken | None, deadline: float
+    ) -> AccessToken:
+        """The lock stayed another's for the whole wait: take what it wrote, send nothing."""
+        with _store_bound(deadline, "read"):
+            stored = await store.get(key)
+        self._tokens.adopt(await self._verified(key, stored))
+        token = self._tokens.valid()
+        if token is not None and token is not before:
+            logger.info("token lock of %s stayed busy; adopted the holder's tokens", self.username)
+            return token
+        raise TokenStoreBusyError(
+            f"another holder kept the token lock of {self.username} for the whole wait and "
+            "wrote no new token; nothing was sent"
+        )
+
+    async def _mark_in_use(
+        self, store: TokenStore, key: str, held: _Held, request: httpx2.Request, deadline: float
+    ) -> None:
+        """Before a refresh token from the store goes out: mark it in use there (see above)."""
+        stored = held.stored
+        if (
+            request.extensions.get(GRANT_EXTENSION) != "refresh_token"
+            or stored is None
+            or stored.refresh_token is None
+            or stored.refresh_in_use
+            or not self._tokens.is_spent(stored.refresh_token)  # not the one being sent
+        ):
+            return
+        marked = attrs.evolve(stored, refresh_in_use=True)
+        with _store_bound(deadline, "mark"):
+            if not await store.compare_and_set(key, stored, marked):
+                raise TokenStoreError("the token store changed under its lock; nothing sent")
+        held.stored = marked
 
     async def _write_back(
         self, store: TokenStore, key: str, stored: StoredToken | None, deadline: float
@@ -260,6 +357,8 @@ class Exchanges:
         mine = self._tokens.export()
         with anyio.CancelScope(shield=True, deadline=max(deadline, anyio.current_time() + 1.0)):
             try:
+                if mine is not None:
+                    mine = await self._with_verifier(key, mine, stored)
                 if mine is None:
                     if stored is not None and self._tokens.is_spent(stored.refresh_token):
                         await store.delete(key)  # nobody may send that refresh token again
@@ -276,11 +375,18 @@ class Exchanges:
         deadline: float,
         context: SendContext,
         shield: bool,
+        *,
+        before_send: Callable[[httpx2.Request], Awaitable[None]] | None = None,
     ) -> _T:
-        """Send what the token flow yields; a failure leaves with no frame that held a grant."""
+        """Send what the token flow yields; a failure leaves with no frame that held a grant.
+
+        ``before_send`` runs before each request goes out; if it raises, nothing is sent.
+        """
         try:
             request = next(flow)
             while True:
+                if before_send is not None:
+                    await before_send(request)
                 try:
                     response = await self._sender.asend(
                         request,
@@ -302,6 +408,16 @@ class Exchanges:
         del flow  # the flow's frames hold the refresh token; ``request`` a grant body
         request = None  # type: ignore[assignment]
         raise failure
+
+
+class _Held:
+    """What one shared exchange holds under the store lock: the entry as it stands now."""
+
+    __slots__ = ("exchanged", "stored")
+
+    def __init__(self) -> None:
+        self.stored: StoredToken | None = None
+        self.exchanged = False
 
 
 class _store_bound:

@@ -24,6 +24,7 @@ from ._retry import IDEMPOTENT_EXTENSION
 
 __all__ = [
     "DEFAULT_APP_ID",
+    "GRANT_EXTENSION",
     "Credentials",
     "GrantType",
     "TokenGrant",
@@ -33,6 +34,10 @@ __all__ = [
     "parse_token_response",
     "redacted_response",
 ]
+
+#: The grant a ``/oauth`` request carries (``password``, ``refresh_token``, ``signout``), for
+#: what must happen before it is sent (a shared store marks a refresh token in use).
+GRANT_EXTENSION: Final = "meetingbooster_grant"
 
 #: The docs say ``app_id`` must always be the literal ``Api`` (sent on every grant).
 DEFAULT_APP_ID: Final = "Api"
@@ -102,7 +107,10 @@ def build_grant_request(
     # A password grant or a signout may be resent after a glitch. A refresh is not: the server
     # may have rotated the token before the answer got lost, and resending a spent refresh
     # token can look like theft. (Errors before sending are retried for every grant.)
-    extensions: dict[str, object] = {IDEMPOTENT_EXTENSION: grant_type != "refresh_token"}
+    extensions: dict[str, object] = {
+        IDEMPOTENT_EXTENSION: grant_type != "refresh_token",
+        GRANT_EXTENSION: grant_type,
+    }
     if timeout is not None:
         extensions["timeout"] = timeout.as_dict()
     request = httpx2.Request(

@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parent.parent
 #: The runner's module, in this suite's package (the httpx2 twin's suite has its own).
 CHILD = f"{__package__}.fleet_child"
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def server() -> Iterator[EmulatorServer]:

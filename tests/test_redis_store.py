@@ -194,3 +194,98 @@ async def test_an_unlock_that_hangs_is_bounded() -> None:
     with anyio.fail_after(10 * _redis_store.UNLOCK_TIMEOUT):  # a hang guard, not a speed limit
         async with store.lock("k"):
             pass  # the exchange's work; the unlock then hangs and is cut after UNLOCK_TIMEOUT
+
+
+async def test_a_live_holder_keeps_its_lock_past_the_ttl_and_a_waiter_is_told_busy(
+    store: RedisTokenStore, redis_url: str
+) -> None:
+    from meetingbooster_async import TokenStoreBusyError
+
+    other = RedisTokenStore.from_url(redis_url, lock_ttl=0.3, lock_timeout=0.6)
+    try:
+        async with store.lock("k"):  # lock_ttl 1 s, renewed every third of it while held
+            with pytest.raises(TokenStoreBusyError):  # busy, not failed: no local fallback
+                async with other.lock("k"):
+                    pass
+            await anyio.sleep(1.5)  # the holder outlives its TTL, alive: still its lock
+            with pytest.raises(TokenStoreBusyError):
+                async with other.lock("k"):
+                    pass
+        async with other.lock("k"):  # given back: the waiter gets it at once
+            pass
+    finally:
+        await other.aclose()
+
+
+async def test_a_slow_live_holder_is_waited_for_and_its_tokens_adopted(
+    store: RedisTokenStore, emulator: Emulator
+) -> None:
+    """The holder's /oauth takes 70% of the waiter's budget: the waiter neither gives up at
+    half of it nor sends anything itself; it adopts what the holder wrote."""
+    from meetingbooster_async import MeetingBoosterAuth
+
+    def auth() -> MeetingBoosterAuth:
+        return MeetingBoosterAuth(
+            token_url=f"{URL}/oauth",
+            username=ANN,
+            password=PASSWORD,
+            token_store=store,
+            token_timeout=2.0,
+        )
+
+    first, second = make_client(emulator, auth=auth()), make_client(emulator, auth=auth())
+    async with first, second:
+        await first.get(LIST)
+        await second.get(LIST)  # adopts the first's tokens: one login in all
+        emulator.expire_access_tokens()
+        emulator.faults.set_latency("oauth", 1.4)
+        async with anyio.create_task_group() as tg:
+            for client in (first, second):
+                for _ in range(20):
+                    tg.start_soon(client.get, LIST)
+    assert emulator.stats().oauth_calls == {"password": 1, "refresh_token": 1}
+
+
+async def test_a_refresh_token_marked_in_use_is_never_sent_again(
+    store: RedisTokenStore, emulator: Emulator
+) -> None:
+    """What a takeover finds after a holder was killed mid-refresh: it logs in instead."""
+    async with make_client(emulator, token_store=store) as client:
+        await client.get(LIST)
+        key = await client.mb_auth._exchanges.key()
+        found = await store.get(key)
+        assert found is not None and not found.refresh_in_use
+        # A holder marked it and was killed before it wrote anything back:
+        marked = StoredToken(
+            access_token="dead",
+            refresh_token=found.refresh_token,
+            refresh_at=time.time() - 1,
+            expires_at=time.time() + 60,
+            refresh_in_use=True,
+        )
+        assert await store.compare_and_set(key, found, marked)
+    async with make_client(emulator, token_store=store) as fresh:  # a new process, say
+        emulator.expire_access_tokens()
+        assert (await fresh.get(LIST)).status_code == 200
+    assert emulator.stats().oauth_calls == {"password": 2}  # never the marked refresh token
+
+
+async def test_a_holder_marks_the_refresh_token_before_sending_it(
+    store: RedisTokenStore, emulator: Emulator
+) -> None:
+    async with make_client(emulator, token_store=store) as client:
+        await client.get(LIST)
+        key = await client.mb_auth._exchanges.key()
+        seen: list[StoredToken | None] = []
+        emulator.faults.hold("oauth")
+        emulator.expire_access_tokens()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(client.get, LIST)
+            await emulator.faults.wait_held(1, "oauth")  # the refresh is on the wire
+            seen.append(await store.get(key))
+            emulator.faults.release("oauth")
+        after = await store.get(key)
+    [during] = seen
+    assert during is not None and during.refresh_in_use  # marked before it went out
+    assert after is not None and not after.refresh_in_use  # the new tokens, written back
+    assert emulator.stats().oauth_calls == {"password": 1, "refresh_token": 1}

@@ -24,6 +24,8 @@ WORKERS, PER_WORKER, EXPIRIES = 8, 500, 3
 USER, PASSWORD = "sync-job@example.com", "worker secret"
 WORKER = Path(__file__).with_name("shared_token_worker.py")
 
+pytestmark = pytest.mark.processes
+
 
 @pytest.fixture
 def redis_url() -> Iterator[str]:
