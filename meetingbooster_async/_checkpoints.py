@@ -143,7 +143,8 @@ class CheckpointStore(Protocol):
         ``until`` and read the checkpoints of ``resources``."""
 
     async def lease(self, username: str, owner: str, *, until: float, now: float) -> bool:
-        """Renew (or take) the user's lease until ``until``; False if another holds it."""
+        """Take (or renew) the user's lease until ``until``; False if another holds it (the
+        fleet takes it in :meth:`begin`; this is for tools and tests)."""
 
     async def finish(
         self,

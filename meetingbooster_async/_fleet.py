@@ -235,8 +235,9 @@ class SyncFleet:
             self._emit("oauth", username=event.username, grant=event.grant, outcome=event.outcome)
 
     async def _user_round(self, username: str) -> None:
-        """One user's round: begin (lease, checkpoints), each resource, finish (outcome and
-        lease back): two store calls besides the grouped checkpoint writes."""
+        """One user's round: begin (lease, checkpoints), its resources side by side, finish
+        (outcome and lease back): two store calls besides the grouped checkpoint writes. The
+        whole round is bounded by the lease, so it never outlives it."""
         leased = False
         try:
             now = self._clock()
@@ -257,21 +258,12 @@ class SyncFleet:
                     self._emit("skipped", username=username, reason="leased by another runner")
                 return
             leased = True
-            lease_until = now + self.lease_seconds
             tokens = {
                 r: (cp.sync_token if cp is not None else None)
                 for r, cp in begun.checkpoints.items()
             }
-            for resource in self.resources:
-                now = self._clock()
-                if lease_until - now < self.lease_seconds / 2:
-                    # Renewed once half of it is gone: a resource round is bounded by what is
-                    # left of the lease, so a round never outlives it.
-                    if not await self._lease(username, now):
-                        raise MeetingBoosterError("the user's lease passed to another runner")
-                    lease_until = now + self.lease_seconds
-                with anyio.fail_after(lease_until - now):
-                    await self._resource_round(username, resource, tokens)
+            with anyio.fail_after(max(0.0, now + self.lease_seconds - self._clock())):
+                await self._resources_round(username, tokens)
         except anyio.get_cancelled_exc_class():
             if leased:
                 with anyio.CancelScope(shield=True):
@@ -283,8 +275,28 @@ class SyncFleet:
             await self._quietly(self.store.finish(username, self.owner, now=self._clock()))
             self._emit("user-done", username=username)
 
-    async def _lease(self, username: str, now: float) -> bool:
-        return await self.store.lease(username, self.owner, until=now + self.lease_seconds, now=now)
+    async def _resources_round(self, username: str, tokens: dict[str, str | None]) -> None:
+        """Every resource of one user at once (each keeps the pool busy while the other waits
+        on the store); the user fails if one did, after both ended. One login first."""
+        login = anyio.Lock()
+        async with login:
+            await self._session(username)  # a refused login fails the user before any Sync
+        if len(self.resources) == 1:
+            await self._resource_round(username, self.resources[0], tokens, login)
+            return
+        failures: list[Exception] = []
+
+        async def one(resource: Resource) -> None:
+            try:
+                await self._resource_round(username, resource, tokens, login)
+            except Exception as exc:
+                failures.append(exc)
+
+        async with anyio.create_task_group() as tg:
+            for resource in self.resources:
+                tg.start_soon(one, resource)
+        if failures:
+            raise failures[0]
 
     async def _failed(self, username: str, exc: Exception) -> None:
         reason = "lease timeout" if isinstance(exc, TimeoutError) else _reason(exc)
@@ -323,17 +335,28 @@ class SyncFleet:
         return session
 
     async def _resource_round(
-        self, username: str, resource: Resource, tokens: dict[str, str | None]
+        self,
+        username: str,
+        resource: Resource,
+        tokens: dict[str, str | None],
+        login: anyio.Lock,
     ) -> None:
-        """One resource: Sync, sink, SyncCommit, checkpoint; ``tokens`` is where each stands."""
+        """One resource: Sync, sink, SyncCommit, checkpoint; ``tokens`` is where each stands.
+        ``login``: the user's resources log in again one at a time, once."""
         for attempt in (1, 2):
+            async with login:
+                session = await self._session(username)
             try:
-                tokens[resource] = await self._sync_once(username, resource, tokens.get(resource))
+                tokens[resource] = await self._sync_once(
+                    session, username, resource, tokens.get(resource)
+                )
                 return
             except PasswordRequiredError:
                 if attempt == 2:
                     raise
-                self._sessions.pop(username, None)  # the refresh token died: log in again
+                async with login:  # the refresh token died: the next _session logs in again
+                    if self._sessions.get(username) is session:
+                        del self._sessions[username]
             except Exception as exc:
                 if attempt == 2 or not self._invalid_token(exc):
                     raise
@@ -341,9 +364,10 @@ class SyncFleet:
                 tokens[resource] = None
                 self._emit("resynced", username=username, resource=resource)
 
-    async def _sync_once(self, username: str, resource: Resource, token: str | None) -> str:
+    async def _sync_once(
+        self, session: UserSession, username: str, resource: Resource, token: str | None
+    ) -> str:
         """One round of one resource from ``token``; returns the token it checkpointed."""
-        session = await self._session(username)
         api: Any = session.my_meetings if resource == "meetings" else session.my_tasks
         raw = await api.with_raw_response.sync(sync_token=token)
         response = raw.http_response

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
+import anyio
 import pytest
 
 from meetingbooster_async import (
@@ -385,67 +386,38 @@ async def test_begin_takes_the_lease_and_reads_the_checkpoints_in_one_call(
     assert (await store.begin("u", "me", resources=both, until=300, now=61)).leased
 
 
-async def test_the_lease_is_renewed_once_half_of_it_is_gone(
+async def test_a_users_round_never_outlives_its_lease(
     emulator: Emulator, store: SQLiteCheckpointStore
 ) -> None:
-    now = [1000.0]
-    renewals: list[str] = []
-    real = store.lease
-
-    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
-        renewals.append(username)
-        return await real(username, owner, until=until, now=now)
-
-    def tick(event: FleetEvent) -> None:
-        if event.kind == "checkpointed" and event.resource == "meetings":
-            now[0] += 60.0  # the meetings round of this user took 60 of its 100 s lease
-
-    store.lease = lease  # type: ignore[method-assign]
+    """A Sync slower than the whole lease: the round is cut there, the user fails with
+    "lease timeout", nothing of it is checkpointed, and the lease is given back."""
     async with client_for(emulator) as client:
-        fleet = SyncFleet(
-            client,
-            list(USERS),
-            credentials=Passwords(),
-            store=store,
-            concurrency=1,
-            lease=100.0,
-            on_event=tick,
-            clock=lambda: now[0],
-        )
+        fleet = fleet_for(client, store, Passwords())
+        await fleet.run_round()  # logged in, checkpointed
+        emulator.faults.set_latency("tasks_sync", 2.0)
+        fleet.lease_seconds = 0.5
         report = await fleet.run_round()
-    assert report.ok == 5
-    assert sorted(renewals) == sorted(USERS)  # one renewal per user, before its tasks round
+    assert report.failed == {"lease timeout": tuple(sorted(USERS))}
     for user in USERS:
         state = await store.user(user)
-        assert state is not None and state.lease_owner is None
+        assert state is not None and state.lease_owner is None and state.reason == "lease timeout"
 
 
-async def test_a_lease_lost_before_the_next_resource_fails_only_that_user(
+async def test_a_users_resources_run_side_by_side_with_one_login(
     emulator: Emulator, store: SQLiteCheckpointStore
 ) -> None:
-    now = [1000.0]
-    lost = list(USERS)[2]
-
-    async def lease(username: str, owner: str, *, until: float, now: float) -> bool:
-        return username != lost
-
-    def tick(event: FleetEvent) -> None:
-        if event.kind == "checkpointed" and event.resource == "meetings":
-            now[0] += 60.0
-
-    store.lease = lease  # type: ignore[method-assign]
+    """Both resources of a user are in flight at once (the meetings SyncCommit and the tasks
+    Sync of the same user are held at the server together), and the user logs in once."""
+    ann = next(iter(USERS))
+    emulator.faults.hold("tasks_sync", times=1)
+    emulator.faults.hold("sync_commit", times=1)
     async with client_for(emulator) as client:
-        fleet = SyncFleet(
-            client,
-            list(USERS),
-            credentials=Passwords(),
-            store=store,
-            concurrency=1,
-            lease=100.0,
-            on_event=tick,
-            clock=lambda: now[0],
-        )
-        report = await fleet.run_round()
-    assert report.ok == 4 and report.failed == {"MeetingBoosterError": (lost,)}
-    assert await store.mirror_rows("tasks", lost) == {}  # its tasks round never ran
-    assert await store.mirror_rows("meetings", lost) != {}
+        fleet = SyncFleet(client, [ann], credentials=Passwords(), store=store, concurrency=1)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(fleet.run_round)
+            with anyio.fail_after(10):  # a hang guard: one after the other, they never meet
+                await emulator.faults.wait_held(1, "tasks_sync")
+                await emulator.faults.wait_held(1, "sync_commit")
+            emulator.faults.release()
+    assert emulator.stats().oauth_calls == {"password": 1}
+    await assert_mirror_is_a_full_sync(emulator, store, [ann])
