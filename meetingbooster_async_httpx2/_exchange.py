@@ -6,8 +6,10 @@
 sender (and a shared token store, when there is one) and publishes its outcome to every caller
 waiting on it. Where the exchange runs: a detached task on asyncio, the sending client's task
 group under trio (inside ``async with``), else in the caller that starts it, shielded.
-Every wait is bounded: the exchange by ``token_timeout``, a store call by half of what is left
-of it (then the exchange runs locally), the write-back by the same budget.
+Every wait is bounded by the exchange's ``token_timeout``: the store lock is waited for all
+of it but a moment to re-read (a busy lock is never a reason to exchange locally: see
+:meth:`Exchanges._drive_shared`), a store that fails makes the exchange run locally, and the
+write-back is shielded within the same budget.
 """
 
 from __future__ import annotations
@@ -319,8 +321,14 @@ class Exchanges:
         self, store: TokenStore, key: str, before: AccessToken | None, deadline: float
     ) -> AccessToken:
         """The lock stayed another's for the whole wait: take what it wrote, send nothing."""
-        with _store_bound(deadline, "read"):
-            stored = await store.get(key)
+        try:
+            with _store_bound(deadline, "read"):
+                stored = await store.get(key)
+        except TokenStoreError as exc:  # still busy, never a local exchange: it may double-send
+            raise TokenStoreBusyError(
+                f"the token lock of {self.username} stayed busy and the store could not be "
+                "read after it; nothing was sent"
+            ) from exc
         self._tokens.adopt(await self._verified(key, stored))
         token = self._tokens.valid()
         if token is not None and token is not before:
