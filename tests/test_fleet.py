@@ -421,3 +421,19 @@ async def test_a_users_resources_run_side_by_side_with_one_login(
             emulator.faults.release()
     assert emulator.stats().oauth_calls == {"password": 1}
     await assert_mirror_is_a_full_sync(emulator, store, [ann])
+
+
+async def test_a_server_restart_costs_each_user_one_login_not_one_per_resource(
+    emulator: Emulator, store: SQLiteCheckpointStore
+) -> None:
+    """Every token forgotten: both resources of a user meet the dead refresh token at once,
+    and one of them logs in again (the password asked once more, not twice)."""
+    passwords = Passwords()
+    async with client_for(emulator) as client:
+        fleet = fleet_for(client, store, passwords)
+        await fleet.run_round()
+        emulator.restart()
+        report = await fleet.run_round()
+    assert report.ok == 5 and report.logins == 5
+    assert passwords.asked == dict.fromkeys(USERS, 2)
+    assert report.oauth["password"] == {"ok": 5}
