@@ -7,9 +7,10 @@ sender (and a shared token store, when there is one) and publishes its outcome t
 waiting on it. Where the exchange runs: a detached task on asyncio, the sending client's task
 group under trio (inside ``async with``), else in the caller that starts it, shielded.
 Every wait is bounded by the exchange's ``token_timeout``: the store lock is waited for all
-of it but a moment to re-read (a busy lock is never a reason to exchange locally: see
-:meth:`Exchanges._drive_shared`), a store that fails makes the exchange run locally, and the
-write-back is shielded within the same budget.
+of it but a moment to re-read when the store still answers at half of it (a busy lock is
+never a reason to exchange locally: see :meth:`Exchanges._drive_shared`); a store that fails
+or does not answer makes the exchange run locally; the write-back is shielded within the same
+budget.
 """
 
 from __future__ import annotations
@@ -269,11 +270,12 @@ class Exchanges:
     ) -> AccessToken:
         """Single flight across processes: store lock, re-read, compare, only then /oauth.
 
-        The lock is waited for the whole budget (less a moment to re-read): a holder that is
-        slow but alive is waited for, and its tokens adopted when the wait ends without the
-        lock (:class:`TokenStoreBusyError` if it wrote none); nothing is sent then, so its
-        refresh token is never sent twice. A killed holder's lock frees with its TTL. Only a
-        store that *fails* makes the exchange run locally (single flight in this process).
+        The lock is waited for the whole budget (less a moment to re-read) if the store still
+        answers at half of it: a holder that is slow but alive is waited for, and its tokens
+        adopted when the wait ends without the lock (:class:`TokenStoreBusyError` if it wrote
+        none); nothing is sent then, so its refresh token is never sent twice. A killed
+        holder's lock frees with its TTL. Only a store that *fails* (an error, or no answer at
+        half the budget) makes the exchange run locally (single flight in this process).
         Before a refresh token that came from the store is sent, the store marks it in use:
         whoever takes over after a crash logs in instead of sending it again.
         """
@@ -283,11 +285,25 @@ class Exchanges:
         before = self._tokens.current
         try:
             key = await self.key()
-            reserve = min(_REREAD_RESERVE, (deadline - anyio.current_time()) / 10)
+            now = anyio.current_time()
+            reserve = min(_REREAD_RESERVE, (deadline - now) / 10)
             lock = store.lock(key)
             try:
-                with anyio.fail_after(max(0.0, deadline - anyio.current_time() - reserve)):
+                with anyio.move_on_after(max(0.0, (deadline - now) / 2)) as first_half:
                     await lock.__aenter__()
+                if first_half.cancelled_caught:
+                    # Half the budget without the lock: a store that does not answer has
+                    # failed (the exchange runs locally with the other half); one that does
+                    # has a busy lock, whose holder is waited for to the end of the budget.
+                    with _store_bound(anyio.current_time() + reserve, "read"):
+                        stored = await store.get(key)
+                    self._tokens.adopt(await self._verified(key, stored))
+                    token = self._tokens.valid()
+                    if token is not None and token is not before:
+                        return token  # the holder has written: no need to wait for its lock
+                    lock = store.lock(key)
+                    with anyio.fail_after(max(0.0, deadline - anyio.current_time() - reserve)):
+                        await lock.__aenter__()
             except (TimeoutError, TokenStoreBusyError):
                 return await self._adopt_holders(store, key, before, deadline)
             try:

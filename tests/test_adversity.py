@@ -93,7 +93,11 @@ async def test_the_clients_timeout_bounds_each_oauth_attempt(
     async with make(server, timeout=httpx.Timeout(0.2)) as client:
         with anyio.fail_after(10), pytest.raises(APITimeoutError):
             await client.get(LIST)  # token_timeout is 30 s: only the client's 0.2 s helps
-        emulator.faults.release("oauth")
+    # Each timed-out attempt closed its connection: the server abandons the held requests.
+    # Released before that, one would go on and take a later test's scripted answer.
+    with anyio.fail_after(10):
+        await emulator.faults.wait_released("oauth")
+    emulator.faults.release("oauth")
     assert emulator.stats().oauth_calls["password"] == 3  # 1 attempt + 2 retries
 
 
